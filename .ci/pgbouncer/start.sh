@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts a PgBouncer (transaction mode) on PORT (default 6543) in front of the local
+# Postgres on 5432, unless one already answers there. Idempotent.
+#   usage: start.sh [port] [server-pool-size]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+port=${1:-6543}
+pool_size=${2:-20}
+rundir=${PGBOUNCER_RUNDIR:-/tmp/s3ssions-pgbouncer-$port}
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "pgbouncer: already listening on $port"
+  exit 0
+fi
+command -v pgbouncer >/dev/null || { echo "pgbouncer is not installed (apt-get install -y pgbouncer)" >&2; exit 1; }
+
+mkdir -p "$rundir"
+sed -e "s#@RUNDIR@#$rundir#g" -e "s#@PORT@#$port#g" -e "s#@POOL_SIZE@#$pool_size#g" \
+  "$here/pgbouncer.ini" >"$rundir/pgbouncer.ini"
+cp "$here/userlist.txt" "$rundir/userlist.txt"
+: >"$rundir/pgbouncer.log"
+
+# PgBouncer refuses to run as root.
+if [ "$(id -u)" = 0 ]; then
+  chown -R postgres "$rundir"
+  runuser -u postgres -- pgbouncer -d "$rundir/pgbouncer.ini"
+else
+  pgbouncer -d "$rundir/pgbouncer.ini"
+fi
+
+for _ in $(seq 1 50); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "pgbouncer: listening on $port (transaction mode, pool $pool_size)"
+    exit 0
+  fi
+  sleep 0.1
+done
+echo "pgbouncer did not start; log:" >&2
+cat "$rundir/pgbouncer.log" >&2
+exit 1

@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+const APP_ENVS = ["development", "test", "production"] as const;
+export type AppEnv = (typeof APP_ENVS)[number];
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value), "must be a postgresql:// URL");
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const origins = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const list = (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+    for (const origin of list) {
+      if (origin === "*") continue;
+      try {
+        if (new URL(origin).origin !== origin) throw new Error();
+      } catch {
+        ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin like https://app.example.com` });
+      }
+    }
+    return list;
+  });
+
+/**
+ * Everything the API reads from its environment. Parsed once at start; a bad value
+ * stops the start with one message naming every variable that is wrong.
+ */
+const envSchema = z
+  .object({
+    APP_ENV: z.enum(APP_ENVS).default("development"),
+    SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SUPABASE_ANON_KEY: optionalText,
+    SUPABASE_SERVICE_ROLE_KEY: optionalText,
+    SUPABASE_JWT_SECRET: optionalText,
+    /** Direct connection (port 5432): migrations only, never used at run time. */
+    SUPABASE_DB_URL: postgresUrl.optional(),
+    /** Transaction-mode pooler (port 6543): the only URL the app queries through. */
+    SUPABASE_DB_URL_TRANSACTION: postgresUrl,
+    CRON_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    WEBHOOK_SECRET: optionalText,
+    CORS_ORIGINS: origins,
+    VERCEL_GIT_COMMIT_SHA: optionalText,
+    VERCEL_REGION: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    const require = (key: keyof typeof env, why: string) => {
+      if (env[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required ${why}` });
+    };
+    if (env.WEBHOOK_URL) require("WEBHOOK_SECRET", "when WEBHOOK_URL is set");
+    if (env.APP_ENV !== "production") return;
+    for (const key of [
+      "SUPABASE_URL",
+      "SUPABASE_ANON_KEY",
+      "SUPABASE_SERVICE_ROLE_KEY",
+      "SUPABASE_DB_URL",
+      "CRON_SECRET",
+    ] as const) {
+      require(key, "in production");
+    }
+    if (!/[?&]pgbouncer=true(&|$)/.test(env.SUPABASE_DB_URL_TRANSACTION)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SUPABASE_DB_URL_TRANSACTION"],
+        message: "must carry pgbouncer=true in production (it is the transaction pooler URL, port 6543)",
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Values never appear in the message: a misplaced secret must not reach a log. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join(".") || "environment";
+    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+    return `${key} ${message}`;
+  });
+  throw new EnvError(problems);
+}

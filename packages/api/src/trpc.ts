@@ -1,0 +1,65 @@
+import { TRPCError, initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import { z } from "zod";
+import type { Context } from "./context.js";
+import { toPublicError } from "./errors.js";
+
+/** Codes whose message was written for the caller; every other message is ours alone. */
+const EXPECTED_CODES = new Set([
+  "BAD_REQUEST",
+  "PARSE_ERROR",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "METHOD_NOT_SUPPORTED",
+  "CONFLICT",
+  "PRECONDITION_FAILED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "UNPROCESSABLE_CONTENT",
+  "TOO_MANY_REQUESTS",
+  "SERVICE_UNAVAILABLE",
+  "GATEWAY_TIMEOUT",
+  "TIMEOUT",
+  "CLIENT_CLOSED_REQUEST",
+]);
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Stacks never leave the process, in any environment; they go to the log.
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+    // A message we did not write (a driver's, Prisma's) may carry internals: in production
+    // the caller gets a generic one and the request id to quote; the log has the detail.
+    const redact = !EXPECTED_CODES.has(error.code) && ctx?.env.APP_ENV !== "development";
+    return {
+      ...shape,
+      message: redact ? "Internal server error" : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.requestId ?? null,
+        zodError,
+      },
+    };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const router = t.router;
+export const middleware = t.middleware;
+
+/** Turns database outages into 503/504 instead of a bare 500. */
+const classifyFailures = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    const mapped = toPublicError(result.error.cause);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(classifyFailures);
+export { TRPCError };

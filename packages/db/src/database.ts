@@ -1,0 +1,54 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "./generated/prisma/client.js";
+import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
+
+type PrismaPgOptions = NonNullable<ConstructorParameters<typeof PrismaPg>[1]>;
+
+export interface DatabaseOptions {
+  /** A Prisma-style URL; its pooler parameters are honoured (see `parseDatabaseUrl`). */
+  url: string;
+  /**
+   * Adapter options for tests that must prove what goes wrong without our defaults
+   * (e.g. a `statementNameGenerator`, which breaks behind the pooler). Never set in the app.
+   */
+  unsafeAdapterOptions?: Pick<PrismaPgOptions, "statementNameGenerator">;
+}
+
+/**
+ * The process's one database handle: a single `pg` pool capped at `connection_limit`,
+ * shared by Prisma (requests and background tasks) and the health check.
+ * Nothing connects until the first query.
+ */
+export interface Database {
+  readonly settings: ConnectionSettings;
+  readonly pool: pg.Pool;
+  readonly prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const settings = parseDatabaseUrl(options.url);
+  const pool = new pg.Pool(toPoolConfig(settings));
+  // An idle client whose server went away emits 'error' on the pool; without a listener
+  // that would crash the process. The next query reconnects.
+  pool.on("error", () => {});
+  const adapter = new PrismaPg(pool, {
+    schema: settings.schema,
+    disposeExternalPool: true,
+    ...options.unsafeAdapterOptions,
+  });
+  const prisma = new PrismaClient({ adapter });
+  let closing: Promise<void> | undefined;
+  return {
+    settings,
+    pool,
+    prisma,
+    close() {
+      closing ??= prisma.$disconnect().then(async () => {
+        if (!pool.ended) await pool.end();
+      });
+      return closing;
+    },
+  };
+}
