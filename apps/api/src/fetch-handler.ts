@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type ApiDependencies, appRouter, createContext, databaseHealth, serviceHealth } from "@s3ssions/api";
+import {
+  type ApiRuntime,
+  appRouter,
+  CRON_TASKS_PATH,
+  createContext,
+  databaseHealth,
+  handleCronTasksRequest,
+  serviceHealth,
+} from "@s3ssions/api";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 
 export const TRPC_ENDPOINT = "/api/trpc";
@@ -26,7 +34,7 @@ function errorBody(code: string, message: string, requestId: string) {
  * The whole API as one web-standard handler: the Vercel function and the local
  * server both call exactly this.
  */
-export function createFetchHandler(deps: ApiDependencies): (request: Request) => Promise<Response> {
+export function createFetchHandler(deps: ApiRuntime): (request: Request) => Promise<Response> {
   return async function handle(request) {
     const requestId = requestIdOf(request);
     const url = new URL(request.url);
@@ -44,6 +52,9 @@ export function createFetchHandler(deps: ApiDependencies): (request: Request) =>
         const health = await databaseHealth(deps);
         response = json(health, health.status === "ok" ? 200 : 503);
       }
+    } else if (path === CRON_TASKS_PATH) {
+      // Vercel Cron: drains due outbox tasks (Authorization: Bearer CRON_SECRET).
+      response = await handleCronTasksRequest(deps, request);
     } else if (path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`)) {
       response = await fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,

@@ -1,4 +1,6 @@
 import type { Database } from "@s3ssions/db";
+import type { AccessTokenVerifier, AuthUser } from "./auth/access-token.js";
+import { createAccessTokenVerifier } from "./auth/verify-access-token.js";
 import type { Env } from "./env.js";
 import type { Logger } from "./logger.js";
 
@@ -12,11 +14,27 @@ export interface ApiDependencies {
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
-export interface Context extends ApiDependencies {
-  requestId: string;
-  headers: Headers;
+/** Per-process state built from the dependencies once (the JWKS cache lives here). */
+export interface ApiRuntime extends ApiDependencies {
+  verifyAccessToken: AccessTokenVerifier;
 }
 
-export function createContext(deps: ApiDependencies, request: { requestId: string; headers: Headers }): Context {
-  return { ...deps, requestId: request.requestId, headers: request.headers };
+export function createApiRuntime(deps: ApiDependencies, overrides: Partial<ApiRuntime> = {}): ApiRuntime {
+  return { ...deps, verifyAccessToken: createAccessTokenVerifier(deps.env), ...overrides };
+}
+
+export interface Context extends ApiRuntime {
+  requestId: string;
+  headers: Headers;
+  /** Set by `protectedProcedure`. */
+  user: AuthUser | null;
+}
+
+export function createContext(runtime: ApiRuntime, request: { requestId: string; headers: Headers }): Context {
+  return { ...runtime, requestId: request.requestId, headers: request.headers, user: null };
+}
+
+/** The context of a `protectedProcedure`: a verified user is present. */
+export interface ProtectedContext extends Context {
+  user: AuthUser;
 }

@@ -70,7 +70,8 @@ const envSchema = z
     ] as const) {
       require(key, "in production");
     }
-    if (!/[?&]pgbouncer=true(&|$)/.test(env.SUPABASE_DB_URL_TRANSACTION)) {
+    const pooler = env.SUPABASE_DB_URL_TRANSACTION;
+    if (/^postgres(ql)?:\/\//.test(pooler) && !/[?&]pgbouncer=true(&|$)/.test(pooler)) {
       ctx.addIssue({
         code: "custom",
         path: ["SUPABASE_DB_URL_TRANSACTION"],

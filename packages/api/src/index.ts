@@ -3,10 +3,25 @@ import type { AppRouter } from "./root.js";
 
 export { appRouter, type AppRouter } from "./root.js";
 export { createCallerFactory } from "./trpc.js";
-export { createContext, type ApiDependencies, type Context } from "./context.js";
+export { createApiRuntime, createContext, type ApiDependencies, type ApiRuntime, type Context } from "./context.js";
+export { AuthError, AuthUnavailableError, type AuthUser, type AccessTokenVerifier } from "./auth/access-token.js";
 export { parseEnv, EnvError, type Env, type AppEnv } from "./env.js";
 export { jsonLogger, redactSecrets, type Logger, type LogLevel } from "./logger.js";
 export * from "./health/health-report.js";
+export {
+  TASK_TYPES,
+  type TaskType,
+  enqueueTask,
+  runTasksNow,
+  drainDueTasks,
+  handleCronTasksRequest,
+  CRON_TASKS_PATH,
+  verifyWebhookSignature,
+  TASK_POLICY,
+  type TaskRunCounts,
+  type TaskRuntime,
+  type DrainOptions,
+} from "./tasks/index.js";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

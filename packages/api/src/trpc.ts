@@ -1,6 +1,7 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
+import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
 import type { Context } from "./context.js";
 import { toPublicError } from "./errors.js";
 
@@ -62,4 +63,25 @@ const classifyFailures = t.middleware(async ({ next }) => {
 });
 
 export const publicProcedure = t.procedure.use(classifyFailures);
+
+/** Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`. */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const header = ctx.headers.get("authorization") ?? "";
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  if (!match?.[1]) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in: send Authorization: Bearer <access token>" });
+  }
+  let user: AuthUser;
+  try {
+    user = await ctx.verifyAccessToken(match[1]);
+  } catch (error) {
+    // The verifier could not reach the JWKS: not the caller's fault, and a 401 would sign them out.
+    if (error instanceof AuthUnavailableError) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: error.message, cause: error });
+    }
+    if (error instanceof AuthError) throw new TRPCError({ code: "UNAUTHORIZED", message: error.message });
+    throw error;
+  }
+  return next({ ctx: { ...ctx, user } });
+});
 export { TRPCError };

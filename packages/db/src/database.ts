@@ -38,7 +38,12 @@ export function createDatabase(options: DatabaseOptions): Database {
     disposeExternalPool: true,
     ...options.unsafeAdapterOptions,
   });
-  const prisma = new PrismaClient({ adapter });
+  const prisma = new PrismaClient({
+    adapter,
+    // Prisma's defaults (2 s to start, 5 s to finish) are shorter than a busy pooler's
+    // queue: with one connection per instance, a transaction may wait behind others.
+    transactionOptions: { maxWait: settings.connectTimeoutMs, timeout: settings.commandTimeoutMs },
+  });
   let closing: Promise<void> | undefined;
   return {
     settings,

@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { type ApiProcess, apiClient, signHs256, spawnApi, sql } from "@s3ssions/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DomainApi, JWT_SECRET, sessionInput, startDomainApi } from "../support.js";
+
+const INSTANCES = 20;
+const BOOKINGS = 200;
+const CAPACITY = 50;
+
+let ctx: DomainApi;
+const instances: ApiProcess[] = [];
+
+beforeAll(async () => {
+  ctx = await startDomainApi("capacity");
+  // Separate processes, each one connection through the pooler: function instances.
+  const started = await Promise.all(
+    Array.from({ length: INSTANCES }, () =>
+      spawnApi({
+        env: { SUPABASE_DB_URL_TRANSACTION: ctx.tdb.pooledUrl(), SUPABASE_JWT_SECRET: JWT_SECRET },
+        timeoutMs: 60_000,
+      }),
+    ),
+  );
+  instances.push(...started);
+});
+
+afterAll(async () => {
+  await Promise.all(instances.map((api) => api.stop()));
+  await ctx?.close();
+});
+
+describe("capacity under concurrency", () => {
+  it(`${BOOKINGS} simultaneous bookings from ${INSTANCES} instances on capacity ${CAPACITY}: exactly ${CAPACITY} confirmed`, async () => {
+    const host = await ctx.as();
+    const session = await host.api.sessions.create.mutate(sessionInput({ capacity: CAPACITY }));
+    const users = Array.from({ length: BOOKINGS }, () => randomUUID());
+    const clients = await Promise.all(
+      users.map(async (userId, i) =>
+        apiClient(instances[i % INSTANCES]!.baseUrl, await signHs256(JWT_SECRET, { sub: userId })),
+      ),
+    );
+    // Every user also books twice at once: still one active booking each.
+    const results = await Promise.all(
+      clients.flatMap((client) => [
+        client.bookings.create.mutate({ sessionId: session.id }),
+        client.bookings.create.mutate({ sessionId: session.id }),
+      ]),
+    );
+    const perUser = new Map<string, Set<string>>();
+    for (const booking of results) {
+      const ids = perUser.get(booking.userId) ?? new Set();
+      ids.add(booking.id);
+      perUser.set(booking.userId, ids);
+    }
+    expect(perUser.size).toBe(BOOKINGS);
+    expect([...perUser.values()].every((ids) => ids.size === 1)).toBe(true);
+
+    const counts = await sql<{ status: string; n: number }>(
+      ctx.tdb.directUrl,
+      "SELECT status::text, count(*)::int AS n FROM bookings WHERE session_id = $1 GROUP BY status",
+      [session.id],
+    );
+    expect(Object.fromEntries(counts.map((r) => [r.status, r.n]))).toEqual({
+      confirmed: CAPACITY,
+      waitlisted: BOOKINGS - CAPACITY,
+    });
+    expect(await ctx.anonymous.sessions.byId.query({ id: session.id })).toMatchObject({
+      confirmedCount: CAPACITY,
+      waitlistCount: BOOKINGS - CAPACITY,
+      seatsLeft: 0,
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import {
+  type ApiProcess,
+  type TestDatabase,
+  createTestDatabase,
+  ensurePgBouncer,
+  spawnApi,
+} from "@s3ssions/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let tdb: TestDatabase;
+let api: ApiProcess;
+
+beforeAll(async () => {
+  await ensurePgBouncer();
+  tdb = await createTestDatabase("health");
+  api = await spawnApi({
+    env: { SUPABASE_DB_URL: tdb.directUrl, SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl() },
+  });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await tdb?.drop();
+});
+
+describe("GET /health/db through the pooler", () => {
+  it("answers the old service's JSON, field by field", async () => {
+    const res = await fetch(`${api.baseUrl}/health/db`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = await res.json();
+    expect(body.status).toBe("ok");
+    expect(body.database).toBe("connected");
+    expect(body.platform).toBe("vercel_serverless");
+    expect(body.mode).toBe("unified_engine");
+    expect(body.engine).toBe("supabase_transaction_6543");
+    expect(body.config).toBe("statement_cache_size_0_pgbouncer_optimized");
+    expect(typeof body.latencyMs).toBe("number");
+    expect(Object.keys(body).sort()).toEqual(
+      ["status", "database", "platform", "mode", "engine", "config", "latencyMs"].sort(),
+    );
+  });
+
+  it("answers HEAD without a body and refuses POST with 405", async () => {
+    const head = await fetch(`${api.baseUrl}/health/db`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    const post = await fetch(`${api.baseUrl}/health/db`, { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    expect((await post.json()).error.code).toBe("METHOD_NOT_SUPPORTED");
+  });
+});
+
+describe("GET /health", () => {
+  it("answers liveness without the database", async () => {
+    const res = await fetch(`${api.baseUrl}/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: "ok", platform: "vercel_serverless", mode: "unified_engine", environment: "test" });
+    expect(body.uptimeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it("echoes a sane x-request-id and replaces a hostile one", async () => {
+    const mine = await fetch(`${api.baseUrl}/health`, { headers: { "x-request-id": "req-123" } });
+    expect(mine.headers.get("x-request-id")).toBe("req-123");
+    const hostile = await fetch(`${api.baseUrl}/health`, { headers: { "x-request-id": "<script>" } });
+    expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("tRPC health procedures", () => {
+  it("health.db answers the same report as GET /health/db", async () => {
+    const res = await fetch(`${api.baseUrl}/api/trpc/health.db`);
+    expect(res.status).toBe(200);
+    const { result } = await res.json();
+    expect(result.data.json).toMatchObject({
+      status: "ok",
+      database: "connected",
+      platform: "vercel_serverless",
+      mode: "unified_engine",
+      engine: "supabase_transaction_6543",
+      config: "statement_cache_size_0_pgbouncer_optimized",
+    });
+  });
+
+  it("health.check and health.db batch into one request", async () => {
+    const res = await fetch(`${api.baseUrl}/api/trpc/health.check,health.db?batch=1&input=${encodeURIComponent("{}")}`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toHaveLength(2);
+    expect(body[0].result.data.json.status).toBe("ok");
+    expect(body[1].result.data.json.database).toBe("connected");
+  });
+
+  it("an unknown procedure is a typed 404, an unknown route a JSON 404", async () => {
+    const proc = await fetch(`${api.baseUrl}/api/trpc/health.nope`);
+    expect(proc.status).toBe(404);
+    expect((await proc.json()).error.json.data.code).toBe("NOT_FOUND");
+    const route = await fetch(`${api.baseUrl}/nope`);
+    expect(route.status).toBe(404);
+    expect((await route.json()).error.code).toBe("NOT_FOUND");
+  });
+});

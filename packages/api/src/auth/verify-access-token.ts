@@ -1,0 +1,195 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
+import type { Env } from "../env.js";
+import { type AccessTokenVerifier, AuthError, AuthUnavailableError, type AuthUser } from "./access-token.js";
+
+/**
+ * Supabase access-token verification.
+ *
+ * - Asymmetric projects (RS256, ES256, EdDSA/Ed25519 signing keys) are verified against
+ *   `${SUPABASE_URL}/auth/v1/.well-known/jwks.json`, fetched by jose and cached per process
+ *   (10 min, as Supabase advises). A token whose `kid` is not in the cached set triggers
+ *   one re-fetch, at most once per cooldown (30 s), so key rotation works and random
+ *   `kid`s cannot turn us into a JWKS flooder.
+ * - Legacy HS256 projects are verified with `SUPABASE_JWT_SECRET` (its UTF-8 bytes, as
+ *   Supabase Auth signs with it).
+ * - The header's `alg` only chooses between those two paths; each path pins its own
+ *   algorithm list, so `none`, HS256-with-a-public-key and friends are rejected.
+ * - Claims: valid signature, `exp` required, `nbf` honoured (5 s tolerance), `aud`
+ *   `authenticated`, `role` `authenticated`, `sub` a UUID. The project's anon and
+ *   service-role keys are never a user, even if their claims looked like one.
+ * - `iss` is not pinned: it follows the project's public URL, which may be a custom
+ *   domain that differs from `SUPABASE_URL`; the JWKS/secret already bind the project.
+ *
+ * A JWKS that cannot be fetched (down, timeout, not 200, not a key set) fails fast with
+ * `AuthUnavailableError` (an `AuthError`), message "Could not verify access token".
+ */
+
+export interface AccessTokenVerifierOptions {
+  /** How long a fetched JWKS is used before it is fetched again. Default 10 min. */
+  jwksCacheMaxAgeMs?: number;
+  /** Minimum time between a fetch and a re-fetch caused by an unknown `kid`. Default 30 s. */
+  jwksCooldownMs?: number;
+  /** Abort a JWKS fetch after this long. Default 1.5 s. */
+  jwksTimeoutMs?: number;
+  /** Allowed clock skew for `exp`/`nbf`, in seconds. Default 5. */
+  clockToleranceSec?: number;
+}
+
+export const JWKS_PATH = "/auth/v1/.well-known/jwks.json";
+export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+export const DEFAULT_JWKS_TIMEOUT_MS = 1_500;
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+
+export const AUTH_MESSAGES = {
+  invalid: "Invalid access token",
+  expired: "Access token expired",
+  unavailable: "Could not verify access token",
+} as const;
+
+const SYMMETRIC_ALGORITHMS = ["HS256"];
+const ASYMMETRIC_ALGORITHMS = ["RS256", "ES256", "EdDSA", "Ed25519"];
+const AUDIENCE = "authenticated";
+const USER_ROLE = "authenticated";
+/** Supabase tokens are ~1 KB; anything far larger is not one (and is not worth parsing). */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function jwksUrl(supabaseUrl: string): URL {
+  return new URL(`${supabaseUrl.replace(/\/+$/, "")}${JWKS_PATH}`);
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+/** Constant-time equality against fixed secrets: both sides are hashed to 32 bytes first. */
+function createSecretMatcher(secrets: (string | undefined)[]): (token: string) => boolean {
+  const digests = secrets.filter((s): s is string => typeof s === "string" && s !== "").map(digest);
+  return (token) => {
+    const candidate = digest(token);
+    let matched = false;
+    // No early exit: every configured key is compared every time.
+    for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
+    return matched;
+  };
+}
+
+/** Errors from the key lookup that are about the token (its `kid`/`alg`), not about the JWKS endpoint. */
+function isTokenSideKeyError(error: unknown): boolean {
+  return (
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JOSENotSupported
+  );
+}
+
+function invalid(reason: string, cause?: unknown): AuthError {
+  return new AuthError(AUTH_MESSAGES.invalid, { reason, cause });
+}
+
+/**
+ * Maps a jose failure to the caller's error. jose's claim errors carry the payload (an
+ * email, say), so they are reduced to a reason and not kept as the cause.
+ */
+function fromJoseError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof errors.JWTExpired) return new AuthError(AUTH_MESSAGES.expired, { reason: "expired" });
+  if (error instanceof errors.JWTClaimValidationFailed) return invalid(`claim:${error.claim}:${error.reason}`);
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("signature");
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid("alg_not_allowed");
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return invalid("unknown_key");
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return invalid("malformed");
+  if (error instanceof errors.JOSEError) return invalid(error.code);
+  return invalid("unexpected", error);
+}
+
+function toAuthUser(payload: JWTPayload): AuthUser {
+  const {
+    sub,
+    role,
+    email,
+    session_id: sessionId,
+    is_anonymous: isAnonymous,
+  } = payload as JWTPayload & Record<string, unknown>;
+  if (typeof sub !== "string" || !UUID.test(sub)) throw invalid("sub");
+  // anon / service_role (the project's API keys) and anything else are not a signed-in user.
+  if (role !== USER_ROLE) throw invalid("role");
+  return {
+    id: sub.toLowerCase(),
+    email: typeof email === "string" && email !== "" ? email : null,
+    role: USER_ROLE,
+    sessionId: typeof sessionId === "string" && sessionId !== "" ? sessionId : null,
+    isAnonymous: isAnonymous === true,
+  };
+}
+
+export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifierOptions = {}): AccessTokenVerifier {
+  const clockTolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
+  const isProjectApiKey = createSecretMatcher([env.SUPABASE_ANON_KEY, env.SUPABASE_SERVICE_ROLE_KEY]);
+  const hsSecret = env.SUPABASE_JWT_SECRET ? new TextEncoder().encode(env.SUPABASE_JWT_SECRET) : undefined;
+
+  let jwks: JWTVerifyGetKey | undefined;
+  if (env.SUPABASE_URL) {
+    const remote = createRemoteJWKSet(jwksUrl(env.SUPABASE_URL), {
+      cacheMaxAge: options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+      cooldownDuration: options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
+      timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
+    });
+    jwks = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        if (isTokenSideKeyError(error)) throw error;
+        // Network error, timeout, non-200, not JSON, not a key set: the endpoint's fault.
+        throw new AuthUnavailableError(AUTH_MESSAGES.unavailable, { reason: "jwks_unavailable", cause: error });
+      }
+    };
+  }
+
+  return async (token) => {
+    if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw invalid("malformed");
+    // Before anything else: the project's own API keys are never a user, whatever they claim.
+    if (isProjectApiKey(token)) throw invalid("api_key");
+    if (!COMPACT_JWS.test(token)) throw invalid("malformed");
+
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw invalid("malformed");
+    }
+
+    // The header's alg only picks the key source; each source pins its own algorithms.
+    let verifying: ReturnType<typeof jwtVerify>;
+    const claims = { audience: AUDIENCE, clockTolerance, requiredClaims: ["exp", "sub"] };
+    if (typeof alg === "string" && SYMMETRIC_ALGORITHMS.includes(alg)) {
+      if (!hsSecret) throw invalid("hs256_not_configured");
+      verifying = jwtVerify(token, hsSecret, { ...claims, algorithms: SYMMETRIC_ALGORITHMS });
+    } else if (typeof alg === "string" && ASYMMETRIC_ALGORITHMS.includes(alg)) {
+      if (!jwks) throw invalid("jwks_not_configured");
+      verifying = jwtVerify(token, jwks, { ...claims, algorithms: ASYMMETRIC_ALGORITHMS });
+    } else {
+      throw invalid("alg_not_allowed");
+    }
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await verifying);
+    } catch (error) {
+      throw fromJoseError(error);
+    }
+    return toAuthUser(payload);
+  };
+}

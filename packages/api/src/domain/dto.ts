@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/** What the API says about a session. Never a Prisma type: this shape is the SDK's. */
+export const sessionDto = z.object({
+  id: z.string(),
+  hostId: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  startsAt: z.date(),
+  endsAt: z.date(),
+  timezone: z.string(),
+  capacity: z.number().int(),
+  location: z.string().nullable(),
+  onlineUrl: z.string().nullable(),
+  status: z.enum(["scheduled", "cancelled"]),
+  confirmedCount: z.number().int(),
+  waitlistCount: z.number().int(),
+  /** Seats still free for a confirmed booking. */
+  seatsLeft: z.number().int(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type SessionDto = z.infer<typeof sessionDto>;
+
+export const bookingDto = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  userId: z.string(),
+  status: z.enum(["confirmed", "waitlisted", "cancelled"]),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type BookingDto = z.infer<typeof bookingDto>;
+
+export const sessionPage = z.object({ items: z.array(sessionDto), nextCursor: z.string().nullable() });
+export const bookingPage = z.object({ items: z.array(bookingDto), nextCursor: z.string().nullable() });
+
+type SessionRow = Omit<SessionDto, "seatsLeft">;
+type BookingRow = BookingDto & Record<string, unknown>;
+
+export function toSessionDto(row: SessionRow): SessionDto {
+  return {
+    id: row.id,
+    hostId: row.hostId,
+    title: row.title,
+    description: row.description,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    timezone: row.timezone,
+    capacity: row.capacity,
+    location: row.location,
+    onlineUrl: row.onlineUrl,
+    status: row.status,
+    confirmedCount: row.confirmedCount,
+    waitlistCount: row.waitlistCount,
+    seatsLeft: row.status === "cancelled" ? 0 : Math.max(0, row.capacity - row.confirmedCount),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toBookingDto(row: BookingRow): BookingDto {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    userId: row.userId,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+/**
+ * Text Postgres can store: no NUL (Postgres rejects it with an error that would otherwise
+ * surface as a 500) and no lone UTF-16 surrogate (not valid UTF-8).
+ */
+export function safeText(max: number, min = 0) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((value) => !value.includes("\u0000"), "must not contain NUL characters")
+    .refine((value) => value.isWellFormed(), "must be valid Unicode");
+}
+
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
+/** A Date (superjson) or an ISO 8601 string with offset, within a sane range. */
+export const dateInput = z
+  .union([z.date(), z.iso.datetime({ offset: true }).transform((value) => new Date(value))])
+  .refine((date) => !Number.isNaN(date.getTime()), "must be a valid date")
+  .refine((date) => date.getTime() >= EARLIEST && date.getTime() < LATEST, "must be between 2000 and 2100");
+
+export const uuid = z.uuid();
+
+export const timezone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((value) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: value });
+      return /^[A-Za-z_+\-/0-9]+$/.test(value);
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as Europe/Berlin");
+
+export const httpsUrl = z
+  .url({ protocol: /^https$/, hostname: z.regexes.domain })
+  .max(2048)
+  .refine((value) => !value.includes("\u0000"), "must not contain NUL characters");
+
+export const pageLimit = z.number().int().min(1).max(100).default(20);
+export const cursor = z.string().min(1).max(200);

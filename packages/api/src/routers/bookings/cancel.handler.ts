@@ -1,0 +1,47 @@
+import { TRPCError } from "@trpc/server";
+import type { ProtectedContext } from "../../context.js";
+import { bookingEvent } from "../../domain/booking-events.js";
+import { commitChange } from "../../domain/change.js";
+import { toBookingDto } from "../../domain/dto.js";
+import { lockSession } from "../../domain/session-lock.js";
+import { promoteWaitlisted } from "../../domain/waitlist.js";
+import type { CancelBookingInput } from "./cancel.schema.js";
+
+function bookingNotFound() {
+  return new TRPCError({ code: "NOT_FOUND", message: "Booking not found" });
+}
+
+/** Cancels the caller's booking; a freed seat goes to the earliest waitlisted booking. Idempotent. */
+export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedContext; input: CancelBookingInput }) {
+  const owner = await ctx.db.prisma.booking.findUnique({
+    where: { id: input.id },
+    select: { sessionId: true, userId: true },
+  });
+  if (!owner) throw bookingNotFound();
+  if (owner.userId !== ctx.user.id) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only the booking's owner may cancel it" });
+  }
+  return commitChange(ctx, async (tx) => {
+    const session = await lockSession(tx, owner.sessionId);
+    if (!session) throw bookingNotFound();
+    const booking = await tx.booking.findUniqueOrThrow({ where: { id: input.id } });
+    if (booking.status === "cancelled") return { result: toBookingDto(booking), events: [] };
+
+    const cancelled = await tx.booking.update({ where: { id: booking.id }, data: { status: "cancelled" } });
+    await tx.session.update({
+      where: { id: session.id },
+      data: booking.status === "confirmed" ? { confirmedCount: { decrement: 1 } } : { waitlistCount: { decrement: 1 } },
+    });
+    if (booking.status === "confirmed") session.confirmedCount -= 1;
+    else session.waitlistCount -= 1;
+
+    const promotions = await promoteWaitlisted(tx, session);
+    return {
+      result: toBookingDto(cancelled),
+      events: [
+        bookingEvent("booking.cancelled", cancelled, session, { previousStatus: booking.status, reason: "user_cancelled" }),
+        ...promotions,
+      ],
+    };
+  });
+}

@@ -1,0 +1,5 @@
+import { z } from "zod";
+import { uuid } from "../../domain/input-primitives.js";
+
+export const ZCancelSessionInput = z.object({ id: uuid }).strict();
+export type CancelSessionInput = z.infer<typeof ZCancelSessionInput>;

@@ -1,0 +1,21 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { sessionDto, sessionPage } from "../../domain/dto.js";
+import { protectedProcedure, publicProcedure } from "../../trpc.js";
+import { sessionByIdHandler } from "./byId.handler.js";
+import { ZSessionByIdInput } from "./byId.schema.js";
+import { cancelSessionHandler } from "./cancel.handler.js";
+import { ZCancelSessionInput } from "./cancel.schema.js";
+import { createSessionHandler } from "./create.handler.js";
+import { ZCreateSessionInput } from "./create.schema.js";
+import { listSessionsHandler } from "./list.handler.js";
+import { ZListSessionsInput } from "./list.schema.js";
+import { updateSessionHandler } from "./update.handler.js";
+import { ZUpdateSessionInput } from "./update.schema.js";
+
+export const sessionsRouter = {
+  list: publicProcedure.input(ZListSessionsInput).output(sessionPage).query(listSessionsHandler),
+  byId: publicProcedure.input(ZSessionByIdInput).output(sessionDto).query(sessionByIdHandler),
+  create: protectedProcedure.input(ZCreateSessionInput).output(sessionDto).mutation(createSessionHandler),
+  update: protectedProcedure.input(ZUpdateSessionInput).output(sessionDto).mutation(updateSessionHandler),
+  cancel: protectedProcedure.input(ZCancelSessionInput).output(sessionDto).mutation(cancelSessionHandler),
+} satisfies TRPCRouterRecord;

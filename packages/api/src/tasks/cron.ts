@@ -1,0 +1,64 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { redactSecrets } from "../logger.js";
+import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
+
+export const CRON_TASKS_PATH = "/api/cron/tasks";
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+function error(code: string, message: string, status: number, headers?: Record<string, string>): Response {
+  return json({ error: { code, message } }, status, headers);
+}
+
+/** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/**
+ * `GET /api/cron/tasks`: Vercel Cron calls it with `Authorization: Bearer $CRON_SECRET`.
+ * Drains due tasks within the function's time budget and answers the counts. Without a
+ * configured CRON_SECRET it refuses (503): it is never open.
+ */
+export async function handleCronTasksRequest(
+  runtime: TaskRuntime,
+  request: Request,
+  options: DrainOptions = {},
+): Promise<Response> {
+  if (request.method !== "GET") {
+    return error("METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, 405, { allow: "GET" });
+  }
+  const secret = runtime.env.CRON_SECRET;
+  if (!secret) {
+    return error("NOT_CONFIGURED", "CRON_SECRET is not configured", 503);
+  }
+  const token = bearerToken(request);
+  if (token === undefined || !sameSecret(token, secret)) {
+    return error("UNAUTHORIZED", "A valid cron secret is required", 401, { "www-authenticate": "Bearer" });
+  }
+  const started = performance.now();
+  try {
+    const counts = await drainDueTasks(runtime, options);
+    const durationMs = Math.round(performance.now() - started);
+    runtime.logger.log("info", "cron tasks drained", { ...counts, durationMs });
+    return json({ status: "ok", ...counts, durationMs }, 200);
+  } catch (cause) {
+    runtime.logger.log("error", "cron tasks drain failed", {
+      error: redactSecrets(cause instanceof Error ? cause.message : String(cause)).slice(0, 300),
+    });
+    return error("INTERNAL_SERVER_ERROR", "Draining tasks failed", 500);
+  }
+}

@@ -1,0 +1,11 @@
+export { CRON_TASKS_PATH, handleCronTasksRequest } from "./cron.js";
+export { enqueueTask, enqueueTasks, TASK_TYPES, type TaskType } from "./outbox.js";
+export { retryDelayMs, TASK_POLICY, type TaskRunOptions } from "./policy.js";
+export {
+  type DrainOptions,
+  drainDueTasks,
+  runTasksNow,
+  type TaskRunCounts,
+  type TaskRuntime,
+} from "./run-tasks.js";
+export { signWebhookBody, verifyWebhookSignature, type WebhookEvent } from "./webhook.js";

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "../src/env.js";
+
+const TX = "postgresql://postgres.ref:pw@pooler.example.com:6543/postgres?pgbouncer=true&connection_limit=1";
+
+const production = {
+  APP_ENV: "production",
+  SUPABASE_URL: "https://ref.supabase.co",
+  SUPABASE_ANON_KEY: "anon-key",
+  SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
+  SUPABASE_DB_URL: "postgresql://postgres:pw@db.ref.supabase.co:5432/postgres",
+  SUPABASE_DB_URL_TRANSACTION: TX,
+  CRON_SECRET: "0123456789abcdef0123",
+};
+
+function problemsOf(source: Record<string, string | undefined>): string[] {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("parseEnv", () => {
+  it("accepts a complete production environment", () => {
+    const env = parseEnv(production);
+    expect(env.APP_ENV).toBe("production");
+    expect(env.CORS_ORIGINS).toEqual([]);
+  });
+
+  it("defaults APP_ENV to development and needs only the pooler URL there", () => {
+    const env = parseEnv({ SUPABASE_DB_URL_TRANSACTION: TX });
+    expect(env.APP_ENV).toBe("development");
+  });
+
+  it("names every missing production variable in one message", () => {
+    const problems = problemsOf({ APP_ENV: "production", SUPABASE_DB_URL_TRANSACTION: TX });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "SUPABASE_URL is required in production",
+        "SUPABASE_ANON_KEY is required in production",
+        "SUPABASE_SERVICE_ROLE_KEY is required in production",
+        "SUPABASE_DB_URL is required in production",
+        "CRON_SECRET is required in production",
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it("requires the pooler URL everywhere", () => {
+    expect(problemsOf({ APP_ENV: "test" })).toEqual(["SUPABASE_DB_URL_TRANSACTION is required"]);
+  });
+
+  it("insists on pgbouncer=true for the production pooler URL", () => {
+    const problems = problemsOf({ ...production, SUPABASE_DB_URL_TRANSACTION: TX.replace("pgbouncer=true&", "") });
+    expect(problems).toEqual([expect.stringMatching(/^SUPABASE_DB_URL_TRANSACTION must carry pgbouncer=true/)]);
+  });
+
+  it.each([
+    ["APP_ENV", "staging"],
+    ["SUPABASE_URL", "not a url"],
+    ["SUPABASE_DB_URL_TRANSACTION", "mysql://x@y/z"],
+    ["CRON_SECRET", "short"],
+    ["CORS_ORIGINS", "https://ok.example.com,not-an-origin"],
+    ["CORS_ORIGINS", "https://example.com/path"],
+  ])("rejects %s=%s", (key, value) => {
+    const problems = problemsOf({ ...production, [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.startsWith(key)).toBe(true);
+  });
+
+  it("requires WEBHOOK_SECRET with WEBHOOK_URL", () => {
+    expect(problemsOf({ ...production, WEBHOOK_URL: "https://hooks.example.com/in" })).toEqual([
+      "WEBHOOK_SECRET is required when WEBHOOK_URL is set",
+    ]);
+  });
+
+  it("parses the CORS allowlist", () => {
+    const env = parseEnv({ ...production, CORS_ORIGINS: " https://a.example.com , http://localhost:5173 " });
+    expect(env.CORS_ORIGINS).toEqual(["https://a.example.com", "http://localhost:5173"]);
+  });
+
+  it("never echoes a value in its message", () => {
+    const error = (() => {
+      try {
+        parseEnv({ ...production, SUPABASE_DB_URL_TRANSACTION: "mysql://user:topsecret@h/db" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toContain("SUPABASE_DB_URL_TRANSACTION");
+    expect(error?.message).not.toContain("topsecret");
+  });
+});

@@ -1,0 +1,633 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createDatabase, type Database, type Prisma } from "@s3ssions/db";
+import { createTestDatabase, ensurePgBouncer, type TestDatabase } from "@s3ssions/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  type ApiRuntime,
+  createApiRuntime,
+  drainDueTasks,
+  enqueueTask,
+  handleCronTasksRequest,
+  type LogLevel,
+  parseEnv,
+  runTasksNow,
+  TASK_POLICY,
+  type TaskType,
+  verifyWebhookSignature,
+} from "../src/index.js";
+import { retryDelayMs } from "../src/tasks/policy.js";
+import { claimTasks, completeTask, failTask, retryTask } from "../src/tasks/store.js";
+import { deliverWebhook, webhookTarget } from "../src/tasks/webhook.js";
+
+const WEBHOOK_SECRET = "whsec_test_0123456789abcdef";
+const CRON_SECRET = "cron-secret-0123456789abcdef";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------
+// A real webhook receiver on 127.0.0.1: records every request, tracks deliveries in
+// flight per task id (two at once for one id is the bug we look for), can be slow, and
+// can be told to fail the next N requests.
+
+interface Received {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  taskId: string;
+}
+
+interface Receiver {
+  url: string;
+  port: number;
+  requests: Received[];
+  /** Task ids that arrived while a delivery of the same id was still in flight. */
+  overlaps: string[];
+  /** Most requests in flight at once (any ids). */
+  peakInFlight: number;
+  inFlight: Map<string, number>;
+  failNext(count: number, status?: number, headers?: Record<string, string>): void;
+  delayMs: number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+async function listenOn(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  let failures: { count: number; status: number; headers: Record<string, string> } = {
+    count: 0,
+    status: 500,
+    headers: {},
+  };
+  let inFlightTotal = 0;
+  const state = {
+    requests: [] as Received[],
+    overlaps: [] as string[],
+    inFlight: new Map<string, number>(),
+    peakInFlight: 0,
+    delayMs: 0,
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      const taskId = String(req.headers["x-s3ssions-delivery"] ?? "");
+      const already = state.inFlight.get(taskId) ?? 0;
+      if (already > 0) state.overlaps.push(taskId);
+      state.inFlight.set(taskId, already + 1);
+      inFlightTotal += 1;
+      state.peakInFlight = Math.max(state.peakInFlight, inFlightTotal);
+      state.requests.push({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        taskId,
+      });
+      if (state.delayMs > 0) await sleep(state.delayMs);
+      inFlightTotal -= 1;
+      state.inFlight.set(taskId, (state.inFlight.get(taskId) ?? 1) - 1);
+      if (failures.count > 0) {
+        failures.count -= 1;
+        res.writeHead(failures.status, failures.headers).end("nope");
+      } else {
+        res.writeHead(204).end();
+      }
+    });
+  });
+  const port = await listenOn(server);
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}/hooks/s3ssions?source=test`,
+    port,
+    failNext(count: number, status = 500, headers: Record<string, string> = {}) {
+      failures = { count, status, headers };
+    },
+    reset() {
+      state.requests.length = 0;
+      state.overlaps.length = 0;
+      state.inFlight.clear();
+      state.peakInFlight = 0;
+      state.delayMs = 0;
+      failures = { count: 0, status: 500, headers: {} };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+
+let tdb: TestDatabase;
+let db: Database;
+let receiver: Receiver;
+const opened: Database[] = [];
+
+interface LogLine {
+  level: LogLevel;
+  message: string;
+  fields: Record<string, unknown> | undefined;
+}
+
+interface Harness {
+  runtime: ApiRuntime;
+  logs: LogLine[];
+  /** What the runtime handed to waitUntil. */
+  background: Promise<unknown>[];
+}
+
+function harness(overrides: Record<string, string | undefined> = {}, database: Database = db): Harness {
+  const logs: LogLine[] = [];
+  const background: Promise<unknown>[] = [];
+  const env = parseEnv({
+    APP_ENV: "test",
+    SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl(),
+    WEBHOOK_URL: receiver.url,
+    WEBHOOK_SECRET,
+    CRON_SECRET,
+    ...overrides,
+  });
+  const runtime = createApiRuntime({
+    env,
+    db: database,
+    logger: { log: (level, message, fields) => logs.push({ level, message, fields }) },
+    waitUntil: (promise) => background.push(promise),
+  });
+  return { runtime, logs, background };
+}
+
+function openDatabase(): Database {
+  const handle = createDatabase({ url: tdb.pooledUrl({ pgbouncer: true, connection_limit: 1 }) });
+  opened.push(handle);
+  return handle;
+}
+
+async function enqueue(count = 1, type: TaskType = "booking.confirmed", data: Prisma.InputJsonObject = {}) {
+  return db.prisma.$transaction(async (tx) => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await enqueueTask(tx, type, { ...data, n: i }));
+    return ids;
+  });
+}
+
+async function taskRow(id: string) {
+  return db.prisma.task.findUniqueOrThrow({ where: { id } });
+}
+
+/** Seconds from the database's now() to the task's run_after. */
+async function secondsUntilDue(id: string): Promise<number> {
+  const rows = await db.prisma.$queryRaw<{ s: number }[]>`
+    SELECT extract(epoch FROM run_after - clock_timestamp())::float8 AS s FROM tasks WHERE id = ${id}::uuid`;
+  return rows[0]?.s ?? Number.NaN;
+}
+
+/** Fake time: the retry is due now. */
+async function makeDue(id: string): Promise<void> {
+  await db.prisma.$executeRaw`UPDATE tasks SET run_after = now() - interval '1 second' WHERE id = ${id}::uuid`;
+}
+
+function hmacHex(secret: string, body: string): string {
+  return createHmac("sha256", secret).update(body).digest("hex");
+}
+
+function cronRequest(method = "GET", authorization?: string): Request {
+  const headers = new Headers();
+  if (authorization !== undefined) headers.set("authorization", authorization);
+  return new Request("http://localhost/api/cron/tasks", { method, headers });
+}
+
+beforeAll(async () => {
+  await ensurePgBouncer();
+  tdb = await createTestDatabase("tasks");
+  db = openDatabase();
+  receiver = await startReceiver();
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await Promise.all(opened.map((handle) => handle.close()));
+  await tdb?.drop();
+});
+
+beforeEach(async () => {
+  receiver.reset();
+  await db.prisma.$executeRaw`DELETE FROM tasks`;
+});
+
+// ---------------------------------------------------------------------------------------
+
+describe("delivery after the response", () => {
+  it("POSTs the stored task once, with the exact body, headers and a verifiable signature", async () => {
+    const { runtime, logs, background } = harness();
+    const data = { booking: { id: "b-1", seats: 1 }, note: "zürich ✓" };
+    const [id] = await db.prisma.$transaction(async (tx) => [await enqueueTask(tx, "booking.confirmed", data)]);
+    if (!id) throw new Error("no id");
+    // As a procedure does: hand the run to waitUntil, answer, the platform waits.
+    runtime.waitUntil(runTasksNow(runtime, [id]));
+    expect(background).toHaveLength(1);
+    expect(await background[0]).toEqual({ claimed: 1, delivered: 1, retried: 0, failed: 0, skipped: 0 });
+
+    expect(receiver.requests).toHaveLength(1);
+    const request = receiver.requests[0];
+    if (!request) throw new Error("no request");
+    const row = await taskRow(id);
+    // The payload exactly as stored (jsonb orders keys its own way), serialised once.
+    const expectedBody = JSON.stringify({
+      id,
+      type: "booking.confirmed",
+      createdAt: row.createdAt.toISOString(),
+      data: row.payload,
+    });
+    expect(JSON.parse(request.body).data).toEqual(data);
+    expect(request.method).toBe("POST");
+    expect(request.path).toBe("/hooks/s3ssions?source=test");
+    expect(request.body).toBe(expectedBody);
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect(request.headers["user-agent"]).toBe("s3ssions-webhooks/1");
+    expect(request.headers["x-s3ssions-event"]).toBe("booking.confirmed");
+    expect(request.headers["x-s3ssions-delivery"]).toBe(id);
+    expect(request.headers["idempotency-key"]).toBe(id);
+    expect(request.headers["x-s3ssions-attempt"]).toBe("1");
+    expect(request.headers.authorization).toBeUndefined();
+    const signature = request.headers["x-s3ssions-signature"];
+    expect(signature).toBe(`sha256=${hmacHex(WEBHOOK_SECRET, request.body)}`);
+
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, String(signature))).toBe(true);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, Buffer.from(request.body), String(signature))).toBe(true);
+    expect(verifyWebhookSignature("another-secret-entirely", request.body, String(signature))).toBe(false);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, `${request.body} `, String(signature))).toBe(false);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, hmacHex(WEBHOOK_SECRET, request.body))).toBe(false);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, "sha256=abc")).toBe(false);
+    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, null)).toBe(false);
+
+    expect(row.status).toBe("done");
+    expect(row.attempts).toBe(1);
+    expect(row.completedAt).toBeInstanceOf(Date);
+    expect(row.lockedUntil).toBeNull();
+    expect(row.lastError).toBeNull();
+
+    const attempts = logs.filter((line) => line.message === "task delivery");
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]?.level).toBe("info");
+    expect(attempts[0]?.fields).toMatchObject({
+      taskId: id,
+      type: "booking.confirmed",
+      attempt: 1,
+      outcome: "delivered",
+      httpStatus: 204,
+      durationMs: expect.any(Number),
+    });
+    expect(JSON.stringify(logs)).not.toContain(WEBHOOK_SECRET);
+
+    // Done is done: running it again neither claims nor sends anything.
+    expect(await runTasksNow(runtime, [id])).toMatchObject({ claimed: 0, delivered: 0 });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("runTasksNow claims only the ids it is given", async () => {
+    const { runtime } = harness();
+    const [mine, other] = await enqueue(2);
+    if (!mine || !other) throw new Error("no ids");
+    expect(await runTasksNow(runtime, [mine])).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(receiver.requests.map((r) => r.taskId)).toEqual([mine]);
+    expect((await taskRow(other)).status).toBe("pending");
+  });
+
+  it("completes tasks as no-ops without WEBHOOK_URL, logging that once at debug", async () => {
+    const { runtime, logs } = harness({ WEBHOOK_URL: undefined, WEBHOOK_SECRET: undefined });
+    const ids = await enqueue(3);
+    expect(await runTasksNow(runtime, ids.slice(0, 2))).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(receiver.requests).toHaveLength(0);
+    for (const id of ids) expect((await taskRow(id)).status).toBe("done");
+    const notes = logs.filter((line) => /WEBHOOK_URL/.test(line.message));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.level).toBe("debug");
+  });
+});
+
+describe("retries", () => {
+  it("retries a failed delivery later with backoff, then delivers the same bytes under the same id", async () => {
+    const { runtime, logs } = harness();
+    const [id] = await enqueue(1, "booking.waitlisted");
+    if (!id) throw new Error("no id");
+    receiver.failNext(1, 503);
+
+    expect(await runTasksNow(runtime, [id])).toMatchObject({ claimed: 1, retried: 1, delivered: 0 });
+    let row = await taskRow(id);
+    expect(row.status).toBe("pending");
+    expect(row.attempts).toBe(1);
+    expect(row.lastError).toBe("HTTP 503");
+    expect(row.lockedUntil).toBeNull();
+    // First retry: 10 s base, equal jitter → due in 5–10 s.
+    const wait = await secondsUntilDue(id);
+    expect(wait).toBeGreaterThan(4);
+    expect(wait).toBeLessThanOrEqual(10);
+    const retryLog = logs.find((line) => line.fields?.outcome === "retry");
+    expect(retryLog?.level).toBe("warn");
+    expect(retryLog?.fields).toMatchObject({ taskId: id, attempt: 1, httpStatus: 503, error: "HTTP 503" });
+
+    // Not due yet: a drain leaves it alone.
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 0 });
+    expect(receiver.requests).toHaveLength(1);
+
+    await makeDue(id);
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, delivered: 1 });
+    const [first, second] = receiver.requests;
+    expect(receiver.requests).toHaveLength(2);
+    expect(second?.headers["x-s3ssions-attempt"]).toBe("2");
+    expect(second?.headers["idempotency-key"]).toBe(id);
+    expect(second?.body).toBe(first?.body);
+    expect(second?.headers["x-s3ssions-signature"]).toBe(first?.headers["x-s3ssions-signature"]);
+    row = await taskRow(id);
+    expect(row.status).toBe("done");
+    expect(row.attempts).toBe(2);
+    expect(row.lastError).toBeNull();
+  });
+
+  it("backs off exponentially with jitter, capped at an hour", () => {
+    expect(retryDelayMs(1, () => 0)).toBe(5_000);
+    expect(retryDelayMs(1, () => 0.999999)).toBe(10_000);
+    expect(retryDelayMs(2, () => 0)).toBe(10_000);
+    expect(retryDelayMs(4, () => 0.5)).toBe(60_000);
+    for (const attempt of [10, 12, 50]) {
+      expect(retryDelayMs(attempt, () => 0.999999)).toBeLessThanOrEqual(TASK_POLICY.backoffCapMs);
+      expect(retryDelayMs(attempt, () => 0)).toBe(TASK_POLICY.backoffCapMs / 2);
+    }
+    const samples = new Set(Array.from({ length: 20 }, () => retryDelayMs(3)));
+    expect(samples.size).toBeGreaterThan(1);
+    for (const delay of samples) expect(delay).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it("marks a task failed after the attempt cap and never claims it again", async () => {
+    const { runtime, logs } = harness();
+    const [id] = await enqueue(1, "session.cancelled");
+    if (!id) throw new Error("no id");
+    await db.prisma.$executeRaw`UPDATE tasks SET attempts = ${TASK_POLICY.maxAttempts - 1} WHERE id = ${id}::uuid`;
+    receiver.failNext(1, 500);
+
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, failed: 1, retried: 0 });
+    const row = await taskRow(id);
+    expect(row.status).toBe("failed");
+    expect(row.attempts).toBe(TASK_POLICY.maxAttempts);
+    expect(row.lastError).toBe("HTTP 500");
+    expect(receiver.requests[0]?.headers["x-s3ssions-attempt"]).toBe(String(TASK_POLICY.maxAttempts));
+    expect(logs.find((line) => line.fields?.outcome === "failed")?.level).toBe("error");
+
+    await db.prisma.$executeRaw`UPDATE tasks SET run_after = now() - interval '1 day' WHERE id = ${id}::uuid`;
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 0 });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("retries 4xx, 3xx (redirects are not followed) and timeouts like other failures", async () => {
+    const { runtime } = harness();
+    const [a, b, c] = await enqueue(3);
+    if (!a || !b || !c) throw new Error("no ids");
+
+    receiver.failNext(1, 400);
+    expect(await runTasksNow(runtime, [a])).toMatchObject({ retried: 1 });
+    expect((await taskRow(a)).lastError).toBe("HTTP 400");
+
+    receiver.failNext(1, 302, { location: `http://127.0.0.1:${receiver.port}/elsewhere` });
+    expect(await runTasksNow(runtime, [b])).toMatchObject({ retried: 1 });
+    expect((await taskRow(b)).lastError).toBe("HTTP 302");
+    expect(receiver.requests.filter((r) => r.path === "/elsewhere")).toHaveLength(0);
+
+    receiver.delayMs = 1_000;
+    expect(await runTasksNow(runtime, [c], { deliveryTimeoutMs: 200 })).toMatchObject({ retried: 1 });
+    const row = await taskRow(c);
+    expect(row.status).toBe("pending");
+    expect(row.lastError).toBe("timeout");
+  });
+
+  it("keeps credentials out of last_error and logs; URL credentials become Basic auth", async () => {
+    const closed = createServer();
+    const closedPort = await listenOn(closed);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    const down = harness({ WEBHOOK_URL: `http://hook-user:s3cr3t-pw@127.0.0.1:${closedPort}/hook` });
+    const [a, b] = await enqueue(2);
+    if (!a || !b) throw new Error("no ids");
+    expect(await runTasksNow(down.runtime, [a])).toMatchObject({ retried: 1 });
+    const lastError = (await taskRow(a)).lastError ?? "";
+    expect(lastError).toBe("network error (ECONNREFUSED)");
+    const everything = JSON.stringify(down.logs) + lastError;
+    expect(everything).not.toContain("s3cr3t-pw");
+    expect(everything).not.toContain(WEBHOOK_SECRET);
+    expect(everything).not.toContain(String(closedPort));
+
+    const up = harness({ WEBHOOK_URL: `http://hook-user:s3cr3t-pw@127.0.0.1:${receiver.port}/hook` });
+    expect(await runTasksNow(up.runtime, [b])).toMatchObject({ delivered: 1 });
+    expect(receiver.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("hook-user:s3cr3t-pw").toString("base64")}`,
+    );
+    expect(JSON.stringify(up.logs)).not.toContain("s3cr3t-pw");
+  });
+
+  it("fails a task of an unknown kind without sending it", async () => {
+    const { runtime } = harness();
+    const id = await db.prisma.$transaction(
+      async (tx) => (await tx.task.create({ data: { kind: "mystery.kind", payload: {} } })).id,
+    );
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, failed: 1 });
+    expect(receiver.requests).toHaveLength(0);
+    expect(await taskRow(id)).toMatchObject({ status: "failed", lastError: "unknown task kind" });
+  });
+});
+
+describe("nothing is lost", () => {
+  it("delivers a task whose function was killed before running it (never handed to waitUntil)", async () => {
+    const { runtime } = harness();
+    const ids = await enqueue(3, "booking.cancelled");
+    expect(receiver.requests).toHaveLength(0);
+    expect(await drainDueTasks(runtime)).toEqual({ claimed: 3, delivered: 3, retried: 0, failed: 0, skipped: 0 });
+    expect(receiver.requests.map((r) => r.taskId).sort()).toEqual([...ids].sort());
+  });
+
+  it("re-claims a running task only once its runner's lease has expired", async () => {
+    const { runtime } = harness();
+    const [id] = await enqueue(1);
+    if (!id) throw new Error("no id");
+    // A runner claims it and dies mid-delivery.
+    const [dead] = await claimTasks(db, { limit: 10, leaseMs: TASK_POLICY.leaseMs });
+    expect(dead?.id).toBe(id);
+    expect(dead?.lockedUntil.getTime()).toBeGreaterThan(Date.now() + 50_000);
+
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 0 });
+    expect(receiver.requests).toHaveLength(0);
+
+    await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
+    expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(receiver.requests[0]?.headers["x-s3ssions-attempt"]).toBe("2");
+    expect(await taskRow(id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("a runner whose lease expired cannot finish over a newer claim", async () => {
+    const [id] = await enqueue(1);
+    if (!id) throw new Error("no id");
+    const [first] = await claimTasks(db, { limit: 1, leaseMs: TASK_POLICY.leaseMs });
+    if (!first) throw new Error("not claimed");
+    await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
+    const [second] = await claimTasks(db, { limit: 1, leaseMs: TASK_POLICY.leaseMs });
+    expect(second).toMatchObject({ id, attempts: 2 });
+    if (!second) throw new Error("not claimed");
+
+    expect(await completeTask(db, first)).toBe(false);
+    expect(await retryTask(db, first, 1_000, "HTTP 500")).toBe(false);
+    expect(await failTask(db, first, "HTTP 500")).toBe(false);
+    expect(await taskRow(id)).toMatchObject({ status: "running", attempts: 2, lastError: null });
+
+    expect(await completeTask(db, second)).toBe(true);
+    expect(await taskRow(id)).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("a runner that loses its lease mid-delivery reports it and leaves the newer claim alone", async () => {
+    const a = harness();
+    const [id] = await enqueue(1);
+    if (!id) throw new Error("no id");
+    receiver.delayMs = 600;
+    const running = drainDueTasks(a.runtime);
+    for (let i = 0; i < 200 && (receiver.inFlight.get(id) ?? 0) === 0; i++) await sleep(5);
+    expect(receiver.inFlight.get(id)).toBe(1);
+    // Its lease runs out (fake time) and another runner claims the task.
+    await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
+    const [stolen] = await claimTasks(openDatabase(), { limit: 1, leaseMs: TASK_POLICY.leaseMs });
+    expect(stolen).toMatchObject({ id, attempts: 2 });
+
+    expect(await running).toMatchObject({ claimed: 1, delivered: 0, skipped: 1 });
+    expect(a.logs.find((line) => line.message === "task lease lost")?.fields).toMatchObject({ taskId: id, attempt: 1 });
+    expect(await taskRow(id)).toMatchObject({ status: "running", attempts: 2, completedAt: null });
+  });
+
+  it("stops within its time budget and leaves the rest due for the next drain", async () => {
+    const { runtime } = harness();
+    const ids = await enqueue(30);
+    receiver.delayMs = 150;
+    const started = performance.now();
+    const first = await drainDueTasks(runtime, { budgetMs: 1_400, batchSize: 5 });
+    expect(performance.now() - started).toBeLessThan(1_400 + 500);
+    expect(first.claimed).toBeGreaterThan(0);
+    expect(first.claimed).toBeLessThan(30);
+    // A task claimed with too little time left is handed back unsent, its attempt uncounted.
+    expect(first.delivered + first.skipped).toBe(first.claimed);
+    expect(first.delivered).toBe(receiver.requests.length);
+    const left = await db.prisma.task.findMany({ where: { status: { not: "done" } } });
+    expect(left).toHaveLength(30 - first.delivered);
+    expect(left.every((task) => task.status === "pending" && task.attempts === 0)).toBe(true);
+
+    receiver.delayMs = 0;
+    const second = await drainDueTasks(runtime);
+    expect(first.delivered + second.delivered).toBe(30);
+    expect(receiver.requests.map((r) => r.taskId).sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("concurrent drains", () => {
+  it("control: the receiver does detect two concurrent deliveries of one task", async () => {
+    receiver.delayMs = 50;
+    const target = webhookTarget(receiver.url, WEBHOOK_SECRET);
+    const event = {
+      id: "00000000-0000-4000-8000-000000000001",
+      type: "booking.confirmed",
+      createdAt: new Date(),
+      data: {},
+    };
+    await Promise.all([deliverWebhook(target, event, 1, 5_000), deliverWebhook(target, event, 1, 5_000)]);
+    expect(receiver.overlaps).toEqual([event.id]);
+  });
+
+  it.each([2, 4])(
+    "%i drains on separate pools through the pooler deliver 50 tasks exactly once, never concurrently",
+    async (instances) => {
+      const ids = await enqueue(50, "booking.promoted");
+      receiver.delayMs = 20;
+      const runners = Array.from({ length: instances }, () => harness({}, openDatabase()));
+      // Every instance drains at once; two more race the drains with request-style runs.
+      const results = await Promise.all([
+        ...runners.map(({ runtime }) => drainDueTasks(runtime, { batchSize: 5 })),
+        runTasksNow(runners[0]!.runtime, ids),
+        runTasksNow(runners[1]!.runtime, [...ids].reverse()),
+      ]);
+
+      expect(receiver.overlaps).toEqual([]);
+      const perId = new Map<string, number>();
+      for (const request of receiver.requests) perId.set(request.taskId, (perId.get(request.taskId) ?? 0) + 1);
+      expect([...perId.keys()].sort()).toEqual([...ids].sort());
+      expect([...perId.values()].every((count) => count === 1)).toBe(true);
+
+      const total = results.reduce(
+        (sum, counts) => ({ claimed: sum.claimed + counts.claimed, delivered: sum.delivered + counts.delivered }),
+        { claimed: 0, delivered: 0 },
+      );
+      expect(total).toEqual({ claimed: 50, delivered: 50 });
+      // The runs really overlapped: several deliveries in flight, and work spread over runners.
+      expect(receiver.peakInFlight).toBeGreaterThan(1);
+      expect(results.filter((counts) => counts.delivered > 0).length).toBeGreaterThan(1);
+
+      const rows = await db.prisma.task.groupBy({ by: ["status", "attempts"], _count: true });
+      expect(rows).toEqual([{ status: "done", attempts: 1, _count: 50 }]);
+    },
+  );
+});
+
+describe("GET /api/cron/tasks", () => {
+  it("refuses without the secret (401), with a wrong one (401), or when none is configured (503)", async () => {
+    const { runtime } = harness();
+    await enqueue(2);
+    for (const authorization of [
+      undefined,
+      "",
+      "Bearer",
+      "Bearer wrong-secret-0123456789",
+      `Bearer ${CRON_SECRET.slice(0, -1)}`,
+      `Bearer ${CRON_SECRET}x`,
+      `Basic ${CRON_SECRET}`,
+      CRON_SECRET,
+    ]) {
+      const response = await handleCronTasksRequest(runtime, cronRequest("GET", authorization));
+      expect(response.status, String(authorization)).toBe(401);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      const body = await response.json();
+      expect(body.error.code).toBe("UNAUTHORIZED");
+      expect(JSON.stringify(body)).not.toContain(CRON_SECRET);
+    }
+
+    const unconfigured = harness({ CRON_SECRET: undefined });
+    for (const authorization of [undefined, "Bearer ", `Bearer ${CRON_SECRET}`]) {
+      const response = await handleCronTasksRequest(unconfigured.runtime, cronRequest("GET", authorization));
+      expect(response.status).toBe(503);
+      expect((await response.json()).error.code).toBe("NOT_CONFIGURED");
+    }
+
+    // None of that drained anything.
+    expect(receiver.requests).toHaveLength(0);
+    expect(await db.prisma.task.count({ where: { status: "pending" } })).toBe(2);
+  });
+
+  it("answers 405 to anything but GET", async () => {
+    const { runtime } = harness();
+    await enqueue(1);
+    for (const method of ["POST", "PUT", "DELETE", "HEAD"]) {
+      const response = await handleCronTasksRequest(runtime, cronRequest(method, `Bearer ${CRON_SECRET}`));
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("GET");
+    }
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("drains due tasks and answers the counts", async () => {
+    const { runtime } = harness();
+    const ids = await enqueue(3);
+    receiver.failNext(1, 500);
+    const response = await handleCronTasksRequest(runtime, cronRequest("GET", `Bearer ${CRON_SECRET}`));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = await response.json();
+    expect(body).toMatchObject({ status: "ok", claimed: 3, delivered: 2, retried: 1, failed: 0, skipped: 0 });
+    expect(typeof body.durationMs).toBe("number");
+    expect(new Set(receiver.requests.map((r) => r.taskId))).toEqual(new Set(ids));
+  });
+});

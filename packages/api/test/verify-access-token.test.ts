@@ -1,0 +1,399 @@
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  generateSigningKey,
+  type JwksServer,
+  signHs256,
+  signLegacyApiKey,
+  signWithKey,
+  startJwksServer,
+  unsignedToken,
+  userClaims,
+} from "@s3ssions/testing";
+import { AuthError, AuthUnavailableError, type AuthUser } from "../src/auth/access-token.js";
+import { type AccessTokenVerifierOptions, createAccessTokenVerifier } from "../src/auth/verify-access-token.js";
+import { parseEnv } from "../src/env.js";
+
+const SECRET = randomBytes(32).toString("base64url");
+const POOLER = "postgresql://postgres:pw@127.0.0.1:6543/postgres?pgbouncer=true&connection_limit=1";
+const now = () => Math.floor(Date.now() / 1000);
+
+function verifier(vars: Record<string, string | undefined>, options?: AccessTokenVerifierOptions) {
+  return createAccessTokenVerifier(
+    parseEnv({ APP_ENV: "test", SUPABASE_DB_URL_TRANSACTION: POOLER, ...vars }),
+    options,
+  );
+}
+
+/** Resolves to the AuthError the promise rejected with; fails the test if it resolved or threw something else. */
+async function rejection(promise: Promise<AuthUser>): Promise<AuthError> {
+  const outcome = await promise.then(
+    (user) => ({ user }),
+    (error: unknown) => ({ error }),
+  );
+  if ("user" in outcome) throw new Error(`expected a rejection, got user ${JSON.stringify(outcome.user)}`);
+  expect(outcome.error).toBeInstanceOf(AuthError);
+  return outcome.error as AuthError;
+}
+
+async function expectInvalid(promise: Promise<AuthUser>, reason: string | RegExp): Promise<void> {
+  const error = await rejection(promise);
+  expect(error).not.toBeInstanceOf(AuthUnavailableError);
+  expect(error.message).toBe("Invalid access token");
+  if (typeof reason === "string") expect(error.reason).toBe(reason);
+  else expect(error.reason).toMatch(reason);
+}
+
+/** A compact JWS with the given header, signed with HMAC-SHA256 over `secret` (any bytes). */
+function hmacToken(header: Record<string, unknown>, claims: Record<string, unknown>, secret: string | Buffer): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const input = `${part(header)}.${part(claims)}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+describe("HS256 (legacy JWT secret)", () => {
+  const verify = verifier({ SUPABASE_JWT_SECRET: SECRET });
+
+  it("accepts a valid user token and returns the user from its claims", async () => {
+    const sub = randomUUID();
+    const sessionId = randomUUID();
+    const token = await signHs256(SECRET, { sub, email: "ada@example.com", session_id: sessionId });
+    await expect(verify(token)).resolves.toEqual({
+      id: sub,
+      email: "ada@example.com",
+      role: "authenticated",
+      sessionId,
+      isAnonymous: false,
+    });
+  });
+
+  it("normalises the user id to lower case and maps missing email / anonymous users", async () => {
+    const sub = randomUUID();
+    const token = await signHs256(SECRET, {
+      sub: sub.toUpperCase(),
+      email: "",
+      is_anonymous: true,
+      session_id: undefined,
+    });
+    await expect(verify(token)).resolves.toEqual({
+      id: sub,
+      email: null,
+      role: "authenticated",
+      sessionId: null,
+      isAnonymous: true,
+    });
+  });
+
+  it("rejects a token signed with another secret", async () => {
+    await expectInvalid(verify(await signHs256(`${SECRET}x`)), "signature");
+  });
+
+  it("rejects an expired token as expired, but tolerates 5 s of clock skew", async () => {
+    const error = await rejection(verify(await signHs256(SECRET, { iat: now() - 3600, exp: now() - 30 })));
+    expect(error.message).toBe("Access token expired");
+    expect(error.reason).toBe("expired");
+    await expect(verify(await signHs256(SECRET, { exp: now() - 2 }))).resolves.toMatchObject({ role: "authenticated" });
+  });
+
+  it("rejects a token without exp", async () => {
+    await expectInvalid(verify(await signHs256(SECRET, { exp: undefined })), "claim:exp:missing");
+  });
+
+  it("rejects a token that is not valid yet (nbf in the future)", async () => {
+    await expectInvalid(verify(await signHs256(SECRET, { nbf: now() + 60 })), "claim:nbf:check_failed");
+    await expect(verify(await signHs256(SECRET, { nbf: now() + 2 }))).resolves.toMatchObject({ role: "authenticated" });
+  });
+
+  it("rejects a wrong or missing audience", async () => {
+    await expectInvalid(verify(await signHs256(SECRET, { aud: "anon" })), "claim:aud:check_failed");
+    await expectInvalid(verify(await signHs256(SECRET, { aud: ["other", "service"] })), "claim:aud:check_failed");
+    await expectInvalid(verify(await signHs256(SECRET, { aud: undefined })), "claim:aud:missing");
+  });
+
+  it("rejects a missing or non-UUID sub", async () => {
+    await expectInvalid(verify(await signHs256(SECRET, { sub: undefined })), "claim:sub:missing");
+    await expectInvalid(verify(await signHs256(SECRET, { sub: "user-123" })), "sub");
+    await expectInvalid(verify(await signHs256(SECRET, { sub: `${randomUUID()}x` })), "sub");
+  });
+
+  it("rejects the anon and service_role roles, and a missing role", async () => {
+    await expectInvalid(verify(await signHs256(SECRET, { role: "anon" })), "role");
+    await expectInvalid(verify(await signHs256(SECRET, { role: "service_role" })), "role");
+    await expectInvalid(verify(await signHs256(SECRET, { role: undefined })), "role");
+  });
+
+  it("never accepts the project's anon or service-role key", async () => {
+    const anonKey = await signLegacyApiKey(SECRET, "anon");
+    const serviceRoleKey = await signLegacyApiKey(SECRET, "service_role");
+    const withKeys = verifier({
+      SUPABASE_JWT_SECRET: SECRET,
+      SUPABASE_ANON_KEY: anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
+    });
+    // Matched as the configured keys, before any claim is read.
+    await expectInvalid(withKeys(anonKey), "api_key");
+    await expectInvalid(withKeys(serviceRoleKey), "api_key");
+    // And by their claims, were they not configured (no aud, no sub, role anon/service_role).
+    await expectInvalid(verify(anonKey), /^claim:/);
+    await expectInvalid(verify(serviceRoleKey), /^claim:/);
+    // API keys shaped like a user token still fail on their role.
+    await expectInvalid(verify(await signHs256(SECRET, { role: "service_role", iss: "supabase" })), "role");
+  });
+
+  it("rejects a configured API key by comparing the raw token, whatever its claims", async () => {
+    // A token that would pass every claim check on its own...
+    const token = await signHs256(SECRET);
+    await expect(verify(token)).resolves.toMatchObject({ role: "authenticated" });
+    // ...is refused once it is the project's anon or service-role key.
+    await expectInvalid(verifier({ SUPABASE_JWT_SECRET: SECRET, SUPABASE_ANON_KEY: token })(token), "api_key");
+    await expectInvalid(verifier({ SUPABASE_JWT_SECRET: SECRET, SUPABASE_SERVICE_ROLE_KEY: token })(token), "api_key");
+    // New-style (non-JWT) keys are refused too.
+    const secretKey = `sb_secret_${randomBytes(24).toString("base64url")}`;
+    await expectInvalid(
+      verifier({ SUPABASE_JWT_SECRET: SECRET, SUPABASE_SERVICE_ROLE_KEY: secretKey })(secretKey),
+      "api_key",
+    );
+  });
+
+  it("rejects no token and garbage", async () => {
+    for (const garbage of [
+      "",
+      "abc",
+      "a.b",
+      "a.b.c",
+      "....",
+      "Bearer x.y.z",
+      "eyJhbGciOiJIUzI1NiJ9.e30",
+      "x".repeat(20_000),
+    ]) {
+      await expectInvalid(verify(garbage), "malformed");
+    }
+    await expectInvalid(verify(undefined as unknown as string), "malformed");
+  });
+
+  it("rejects alg none, whatever the casing and even with a signature", async () => {
+    await expectInvalid(verify(unsignedToken()), "alg_not_allowed");
+    await expectInvalid(verify(unsignedToken({}, { alg: "None", typ: "JWT" })), "alg_not_allowed");
+    await expectInvalid(verify(unsignedToken({}, { typ: "JWT" })), "alg_not_allowed");
+    const signed = await signHs256(SECRET);
+    const [, payload, signature] = signed.split(".");
+    const noneHeader = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
+    await expectInvalid(verify(`${noneHeader}.${payload}.${signature}`), "alg_not_allowed");
+  });
+
+  it("rejects other HMAC algorithms signed with the right secret", async () => {
+    const token = await new SignJWT(userClaims())
+      .setProtectedHeader({ alg: "HS512", typ: "JWT" })
+      .sign(new TextEncoder().encode(SECRET));
+    await expectInvalid(verify(token), "alg_not_allowed");
+  });
+
+  it("rejects an asymmetric token when SUPABASE_URL is not configured", async () => {
+    const key = await generateSigningKey("RS256");
+    await expectInvalid(verify(await signWithKey(key)), "jwks_not_configured");
+    const ec = await generateSigningKey("ES256");
+    await expectInvalid(verify(await signWithKey(ec)), "jwks_not_configured");
+  });
+
+  it("rejects everything when nothing is configured", async () => {
+    const nothing = verifier({});
+    await expectInvalid(nothing(await signHs256(SECRET)), "hs256_not_configured");
+    await expectInvalid(nothing(await signWithKey(await generateSigningKey("ES256"))), "jwks_not_configured");
+  });
+});
+
+describe("asymmetric keys via the project's JWKS", () => {
+  let jwks: JwksServer;
+
+  beforeAll(async () => {
+    jwks = await startJwksServer();
+  });
+  afterAll(async () => {
+    await jwks.close();
+  });
+  afterEach(() => {
+    jwks.setBehavior("serve");
+  });
+
+  it("accepts valid RS256 and ES256 tokens and fetches the JWKS once for many verifications", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url });
+    const before = jwks.hits();
+    const sub = randomUUID();
+    await expect(verify(await jwks.signRs256({ sub }))).resolves.toMatchObject({ id: sub, role: "authenticated" });
+    const ecSub = randomUUID();
+    await expect(verify(await jwks.signEs256({ sub: ecSub }))).resolves.toMatchObject({ id: ecSub });
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? jwks.signRs256() : jwks.signEs256())),
+    );
+    const users = await Promise.all(tokens.map((token) => verify(token)));
+    expect(users).toHaveLength(20);
+    expect(jwks.hits() - before).toBe(1);
+  });
+
+  it("shares one fetch between concurrent first verifications", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url });
+    const before = jwks.hits();
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => jwks.signEs256()));
+    await Promise.all(tokens.map((token) => verify(token)));
+    expect(jwks.hits() - before).toBe(1);
+  });
+
+  it("accepts a SUPABASE_URL with a trailing slash", async () => {
+    const verify = verifier({ SUPABASE_URL: `${jwks.url}/` });
+    await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
+  });
+
+  it("re-fetches for an unknown kid (key rotation), but not within the cooldown", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCooldownMs: 300 });
+    const start = jwks.hits();
+    await verify(await jwks.signRs256());
+    expect(jwks.hits() - start).toBe(1);
+
+    const rotated = await generateSigningKey("ES256");
+    jwks.addKey(rotated);
+    try {
+      const token = await signWithKey(rotated, {}, { supabaseUrl: jwks.url });
+      // Just fetched: an unknown kid does not trigger a fetch yet.
+      await expectInvalid(verify(token), "unknown_key");
+      expect(jwks.hits() - start).toBe(1);
+
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      await expect(verify(token)).resolves.toMatchObject({ role: "authenticated" });
+      expect(jwks.hits() - start).toBe(2);
+      // The new set is cached: old and new keys verify without another fetch.
+      await verify(token);
+      await verify(await jwks.signRs256());
+      expect(jwks.hits() - start).toBe(2);
+
+      // A stream of unknown kids costs at most one fetch per cooldown.
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      const stranger = await generateSigningKey("RS256");
+      for (let i = 0; i < 5; i++) {
+        await expectInvalid(verify(await signWithKey(stranger)), "unknown_key");
+      }
+      expect(jwks.hits() - start).toBe(3);
+    } finally {
+      jwks.removeKey(rotated.kid);
+    }
+  });
+
+  it("does not re-fetch for an unknown kid within the default cooldown", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url });
+    const start = jwks.hits();
+    await verify(await jwks.signEs256());
+    for (let i = 0; i < 3; i++) {
+      await expectInvalid(verify(await signWithKey(await generateSigningKey("RS256"))), "unknown_key");
+    }
+    expect(jwks.hits() - start).toBe(1);
+  });
+
+  it("re-fetches once the cache is older than its max age", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCacheMaxAgeMs: 200 });
+    const start = jwks.hits();
+    await verify(await jwks.signRs256());
+    await verify(await jwks.signRs256());
+    expect(jwks.hits() - start).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await verify(await jwks.signRs256());
+    expect(jwks.hits() - start).toBe(2);
+  });
+
+  it("rejects a token signed by a key that is not in the JWKS", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url });
+    const outsider = await generateSigningKey("RS256");
+    await expectInvalid(verify(await signWithKey(outsider)), "unknown_key");
+    // Same kid as a served key, different private key: a forgery.
+    const forged = await generateSigningKey("RS256", jwks.rs256.kid);
+    await expectInvalid(verify(await signWithKey(forged, {}, { supabaseUrl: jwks.url })), "signature");
+    const forgedEc = await generateSigningKey("ES256", jwks.es256.kid);
+    await expectInvalid(verify(await signWithKey(forgedEc)), "signature");
+    // A served key's kid with the other algorithm does not match it.
+    await expectInvalid(verify(await jwks.signEs256({}, { header: { kid: jwks.rs256.kid } })), "unknown_key");
+  });
+
+  it("checks the claims of asymmetric tokens too", async () => {
+    const verify = verifier({ SUPABASE_URL: jwks.url });
+    const expired = await rejection(verify(await jwks.signEs256({ exp: now() - 60 })));
+    expect(expired.message).toBe("Access token expired");
+    await expectInvalid(verify(await jwks.signRs256({ aud: "other" })), "claim:aud:check_failed");
+    await expectInvalid(verify(await jwks.signRs256({ nbf: now() + 600 })), "claim:nbf:check_failed");
+    await expectInvalid(verify(await jwks.signEs256({ role: "service_role" })), "role");
+    await expectInvalid(verify(await jwks.signEs256({ sub: "not-a-uuid" })), "sub");
+  });
+
+  describe("algorithm confusion", () => {
+    it("rejects an HS256 token signed with the RSA public key when only the JWKS is configured", async () => {
+      const verify = verifier({ SUPABASE_URL: jwks.url });
+      const pem = jwks.rs256.publicKeyPem;
+      await expectInvalid(
+        verify(await signHs256(pem, {}, { header: { kid: jwks.rs256.kid } })),
+        "hs256_not_configured",
+      );
+      await expectInvalid(verify(await signHs256(JSON.stringify(jwks.rs256.publicJwk))), "hs256_not_configured");
+    });
+
+    it("rejects an HS256 token signed with the RSA public key when a JWT secret is configured too", async () => {
+      const verify = verifier({ SUPABASE_URL: jwks.url, SUPABASE_JWT_SECRET: SECRET });
+      await expect(verify(await signHs256(SECRET))).resolves.toMatchObject({ role: "authenticated" });
+      await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
+      await expectInvalid(
+        verify(await signHs256(jwks.rs256.publicKeyPem, {}, { header: { kid: jwks.rs256.kid } })),
+        "signature",
+      );
+    });
+
+    it("rejects a token whose header says RS256 but whose signature is an HMAC", async () => {
+      const verify = verifier({ SUPABASE_URL: jwks.url, SUPABASE_JWT_SECRET: SECRET });
+      const header = { alg: "RS256", typ: "JWT", kid: jwks.rs256.kid };
+      const claims = userClaims({}, jwks.url);
+      await expectInvalid(verify(hmacToken(header, claims, jwks.rs256.publicKeyPem)), "signature");
+      await expectInvalid(verify(hmacToken(header, claims, SECRET)), "signature");
+    });
+  });
+
+  describe("when the JWKS endpoint fails", () => {
+    async function expectUnavailable(promise: Promise<AuthUser>, withinMs: number): Promise<void> {
+      const started = performance.now();
+      const error = await rejection(promise);
+      const elapsed = performance.now() - started;
+      expect(error).toBeInstanceOf(AuthUnavailableError);
+      expect(error.message).toBe("Could not verify access token");
+      expect(error.reason).toBe("jwks_unavailable");
+      expect(elapsed).toBeLessThan(withinMs);
+    }
+
+    it("answers 'could not verify' quickly when the endpoint hangs (fetch timeout)", async () => {
+      const verify = verifier({ SUPABASE_URL: jwks.url });
+      jwks.setBehavior("hang");
+      await expectUnavailable(verify(await jwks.signRs256()), 2_000);
+      // Once it answers again, the same verifier recovers without a restart.
+      jwks.setBehavior("serve");
+      await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
+    });
+
+    it("answers 'could not verify' when the endpoint returns an error", async () => {
+      jwks.setBehavior("error");
+      await expectUnavailable(verifier({ SUPABASE_URL: jwks.url })(await jwks.signEs256()), 2_000);
+    });
+
+    it("answers 'could not verify' when nothing listens, and HS256 keeps working", async () => {
+      const down = await startJwksServer();
+      const token = await down.signRs256();
+      await down.close();
+      const verify = verifier({ SUPABASE_URL: down.url, SUPABASE_JWT_SECRET: SECRET });
+      await expectUnavailable(verify(token), 2_000);
+      await expect(verify(await signHs256(SECRET))).resolves.toMatchObject({ role: "authenticated" });
+    });
+
+    it("still rejects invalid tokens as invalid, not as unavailable", async () => {
+      jwks.setBehavior("hang");
+      const verify = verifier({ SUPABASE_URL: jwks.url });
+      // Decided before any key is needed: no fetch, no wait.
+      const started = performance.now();
+      await expectInvalid(verify(unsignedToken()), "alg_not_allowed");
+      await expectInvalid(verify("garbage"), "malformed");
+      expect(performance.now() - started).toBeLessThan(500);
+    });
+  });
+});

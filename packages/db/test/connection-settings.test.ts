@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_APPLICATION_NAME,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DatabaseUrlError,
+  parseDatabaseUrl,
+  toPoolConfig,
+} from "../src/connection-settings.js";
+
+const POOLER = "postgresql://postgres.ref:secret@aws-0-eu.pooler.supabase.com:6543/postgres";
+
+describe("parseDatabaseUrl", () => {
+  it("maps Supabase's transaction URL onto a one-connection pool", () => {
+    const s = parseDatabaseUrl(`${POOLER}?pgbouncer=true&connection_limit=1`);
+    expect(s.pgbouncer).toBe(true);
+    expect(s.connectionLimit).toBe(1);
+    expect(s.connectTimeoutMs).toBe(DEFAULT_CONNECT_TIMEOUT_MS);
+    expect(s.commandTimeoutMs).toBe(DEFAULT_COMMAND_TIMEOUT_MS);
+    expect(s.applicationName).toBe(DEFAULT_APPLICATION_NAME);
+    expect(s.applicationName).toBe("s3ssions_unified");
+    expect(s.connectionString).toBe(POOLER);
+    expect(s.target).toBe("aws-0-eu.pooler.supabase.com:6543/postgres");
+  });
+
+  it("strips every Prisma parameter from the URL pg sees, and keeps the others", () => {
+    const s = parseDatabaseUrl(
+      `${POOLER}?pgbouncer=true&connection_limit=3&pool_timeout=5&connect_timeout=7&socket_timeout=9&statement_cache_size=0&application_name=x&sslmode=require`,
+    );
+    const params = new URL(s.connectionString).searchParams;
+    expect([...params.keys()]).toEqual(["sslmode"]);
+    expect(s.connectionLimit).toBe(3);
+    expect(s.connectTimeoutMs).toBe(7000);
+    expect(s.commandTimeoutMs).toBe(9000);
+    expect(s.applicationName).toBe("x");
+  });
+
+  it("takes the larger of pool_timeout and connect_timeout, since pg has one timer", () => {
+    expect(parseDatabaseUrl(`${POOLER}?pool_timeout=20&connect_timeout=3`).connectTimeoutMs).toBe(20_000);
+    expect(parseDatabaseUrl(`${POOLER}?pool_timeout=2`).connectTimeoutMs).toBe(2_000);
+    expect(parseDatabaseUrl(`${POOLER}?connect_timeout=0`).connectTimeoutMs).toBe(DEFAULT_CONNECT_TIMEOUT_MS);
+  });
+
+  it("defaults to one connection: a serverless instance never pools", () => {
+    expect(parseDatabaseUrl(POOLER).connectionLimit).toBe(1);
+    expect(parseDatabaseUrl(POOLER).pgbouncer).toBe(false);
+  });
+
+  it("keeps a non-public schema for the adapter", () => {
+    expect(parseDatabaseUrl(`${POOLER}?schema=tenant_a`).schema).toBe("tenant_a");
+    expect(parseDatabaseUrl(`${POOLER}?schema=public`).schema).toBeUndefined();
+  });
+
+  it.each([
+    ["not a url", "not a valid URL"],
+    ["mysql://u@h/db", "must start with postgresql://"],
+    [`${POOLER}?connection_limit=0`, "connection_limit"],
+    [`${POOLER}?connection_limit=1.5`, "connection_limit"],
+    [`${POOLER}?connection_limit=abc`, "connection_limit"],
+    [`${POOLER}?pool_timeout=-1`, "pool_timeout"],
+    [`${POOLER}?pgbouncer=maybe`, "pgbouncer"],
+    [`${POOLER}?statement_cache_size=100`, "statement_cache_size must be 0"],
+  ])("rejects %s", (url, message) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(DatabaseUrlError);
+    expect(() => parseDatabaseUrl(url)).toThrow(message);
+  });
+
+  it("never puts the password in an error", () => {
+    try {
+      parseDatabaseUrl(`${POOLER}?connection_limit=x`);
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).not.toContain("secret");
+    }
+  });
+});
+
+describe("toPoolConfig", () => {
+  it("sets max, timeouts and application_name explicitly", () => {
+    const config = toPoolConfig(parseDatabaseUrl(`${POOLER}?pgbouncer=true&connection_limit=1&connect_timeout=4`));
+    expect(config).toMatchObject({
+      max: 1,
+      connectionTimeoutMillis: 4000,
+      query_timeout: DEFAULT_COMMAND_TIMEOUT_MS,
+      application_name: "s3ssions_unified",
+      allowExitOnIdle: true,
+    });
+    expect(config.connectionString).not.toContain("connection_limit");
+  });
+});
