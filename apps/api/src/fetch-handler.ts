@@ -8,7 +8,11 @@ import {
   handleCronTasksRequest,
   serviceHealth,
 } from "@s3ssions/api";
+import { withQueryTiming } from "@s3ssions/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { createCorsPolicy, preflightResponse } from "./cors.js";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
+import { SECURITY_HEADERS } from "./security-headers.js";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 
@@ -26,44 +30,62 @@ function json(body: unknown, status: number, headers: Record<string, string> = {
   });
 }
 
-function errorBody(code: string, message: string, requestId: string) {
-  return { error: { code, message, requestId } };
+function errorResponse(status: number, code: string, message: string, requestId: string, headers = {}): Response {
+  return json({ error: { code, message, requestId } }, status, headers);
+}
+
+/** The procedure names of a tRPC URL (`/api/trpc/a.b,c.d`), for the log: names only, bounded. */
+function proceduresOf(path: string): string[] {
+  if (!path.startsWith(`${TRPC_ENDPOINT}/`)) return [];
+  return path
+    .slice(TRPC_ENDPOINT.length + 1)
+    .split(",")
+    .slice(0, MAX_BATCH_SIZE)
+    .map((name) => (/^[\w.]{1,100}$/.test(name) ? name : "?"));
 }
 
 /**
- * The whole API as one web-standard handler: the Vercel function and the local
- * server both call exactly this.
+ * The whole API as one web-standard handler: the Vercel function and the local server
+ * both call exactly this. Around the routes: request ids, CORS, security headers,
+ * `Server-Timing`, and one JSON log line per request.
  */
-export function createFetchHandler(deps: ApiRuntime): (request: Request) => Promise<Response> {
-  return async function handle(request) {
-    const requestId = requestIdOf(request);
-    const url = new URL(request.url);
-    const path = url.pathname.replace(/\/+$/, "") || "/";
-    let response: Response;
+export function createFetchHandler(runtime: ApiRuntime): (request: Request) => Promise<Response> {
+  const cors = createCorsPolicy(runtime.env.CORS_ORIGINS);
+  let served = 0;
+
+  async function route(request: Request, requestId: string, path: string, coldStart: boolean): Promise<Response> {
+    if (request.url.length > MAX_URL_LENGTH) {
+      return errorResponse(414, "URI_TOO_LONG", `URLs are limited to ${MAX_URL_LENGTH} characters`, requestId);
+    }
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
+      return errorResponse(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`, requestId);
+    }
+    if (request.method === "OPTIONS") return preflightResponse(cors, request);
 
     if (path === "/health" || path === "/health/db") {
       if (request.method !== "GET" && request.method !== "HEAD") {
-        response = json(errorBody("METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, requestId), 405, {
+        return errorResponse(405, "METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, requestId, {
           allow: "GET, HEAD",
         });
-      } else if (path === "/health") {
-        response = json(serviceHealth(deps), 200);
-      } else {
-        const health = await databaseHealth(deps);
-        response = json(health, health.status === "ok" ? 200 : 503);
       }
-    } else if (path === CRON_TASKS_PATH) {
+      if (path === "/health") return json(serviceHealth(runtime, { coldStart }), 200);
+      const health = await databaseHealth(runtime);
+      return json(health, health.status === "ok" ? 200 : 503);
+    }
+    if (path === CRON_TASKS_PATH) {
       // Vercel Cron: drains due outbox tasks (Authorization: Bearer CRON_SECRET).
-      response = await handleCronTasksRequest(deps, request);
-    } else if (path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`)) {
-      response = await fetchRequestHandler({
+      return handleCronTasksRequest(runtime, request);
+    }
+    if (path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`)) {
+      return fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
         req: request,
         router: appRouter,
-        createContext: () => createContext(deps, { requestId, headers: request.headers }),
+        maxBatchSize: MAX_BATCH_SIZE,
+        createContext: () => createContext(runtime, { requestId, headers: request.headers }),
         onError({ error, path: procedure }) {
           if (error.code === "INTERNAL_SERVER_ERROR") {
-            deps.logger.log("error", "procedure failed", {
+            runtime.logger.log("error", "procedure failed", {
               requestId,
               procedure,
               error: error.cause?.message ?? error.message,
@@ -72,11 +94,49 @@ export function createFetchHandler(deps: ApiRuntime): (request: Request) => Prom
           }
         },
       });
-    } else {
-      response = json(errorBody("NOT_FOUND", `No route for ${path}`, requestId), 404);
+    }
+    return errorResponse(404, "NOT_FOUND", `No route for ${path}`, requestId);
+  }
+
+  return async function handle(request) {
+    const started = performance.now();
+    const coldStart = served++ === 0;
+    const requestId = requestIdOf(request);
+    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+
+    const { timing, result } = withQueryTiming(() => route(request, requestId, path, coldStart));
+    let response: Response;
+    try {
+      response = await result;
+    } catch (error) {
+      runtime.logger.log("error", "request failed", {
+        requestId,
+        error: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+      response = errorResponse(500, "INTERNAL_SERVER_ERROR", "Internal server error", requestId);
     }
 
-    response.headers.set("x-request-id", requestId);
+    const durationMs = performance.now() - started;
+    const headers = response.headers;
+    for (const [name, value] of Object.entries({ ...SECURITY_HEADERS, ...cors.headersFor(request) })) {
+      if (!headers.has(name)) headers.set(name, value);
+    }
+    headers.set("x-request-id", requestId);
+    headers.set("server-timing", `total;dur=${durationMs.toFixed(1)}, db;dur=${timing.dbMs.toFixed(1)}`);
+
+    runtime.logger.log("info", "request", {
+      requestId,
+      method: request.method,
+      path: path.length > 200 ? `${path.slice(0, 200)}…` : path,
+      procedures: proceduresOf(path),
+      status: response.status,
+      durationMs: Math.round(durationMs * 10) / 10,
+      dbMs: Math.round(timing.dbMs * 10) / 10,
+      dbQueries: timing.queries,
+      coldStart,
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576),
+    });
     return response;
   };
 }

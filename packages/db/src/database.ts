@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
+import { instrumentPool } from "./query-timing.js";
 
 type PrismaPgOptions = NonNullable<ConstructorParameters<typeof PrismaPg>[1]>;
 
@@ -33,6 +34,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   // An idle client whose server went away emits 'error' on the pool; without a listener
   // that would crash the process. The next query reconnects.
   pool.on("error", () => {});
+  instrumentPool(pool);
   const adapter = new PrismaPg(pool, {
     schema: settings.schema,
     disposeExternalPool: true,

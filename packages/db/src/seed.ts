@@ -108,7 +108,6 @@ function createRandom(seed: number) {
   };
   return random;
 }
-type Random = ReturnType<typeof createRandom>;
 
 // ---------------------------------------------------------------------------------------
 // Wall-clock time in an IANA zone → UTC, with Intl only

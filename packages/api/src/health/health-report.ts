@@ -53,10 +53,12 @@ export interface ServiceHealth {
   version: string;
   region: string;
   uptimeSeconds: number;
+  /** Whether this request was the instance's first. */
+  coldStart: boolean;
 }
 
 /** Liveness: answers without touching the database. */
-export function serviceHealth(deps: Pick<ApiDependencies, "env">): ServiceHealth {
+export function serviceHealth(deps: Pick<ApiDependencies, "env">, instance = { coldStart: false }): ServiceHealth {
   return {
     status: "ok",
     platform: DEPLOYMENT_SHAPE.platform,
@@ -65,5 +67,6 @@ export function serviceHealth(deps: Pick<ApiDependencies, "env">): ServiceHealth
     version: deps.env.VERCEL_GIT_COMMIT_SHA ?? "dev",
     region: deps.env.VERCEL_REGION ?? "local",
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    coldStart: instance.coldStart,
   };
 }

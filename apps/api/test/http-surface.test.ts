@@ -1,0 +1,160 @@
+import {
+  type ApiProcess,
+  type TestDatabase,
+  createTestDatabase,
+  ensurePgBouncer,
+  signHs256,
+  spawnApi,
+} from "@s3ssions/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "../src/http-limits.js";
+
+const APP_ORIGIN = "https://app.s3ssions.test";
+const JWT_SECRET = "http-surface-secret-of-at-least-32-chars";
+let tdb: TestDatabase;
+let api: ApiProcess;
+
+beforeAll(async () => {
+  await ensurePgBouncer();
+  tdb = await createTestDatabase("http");
+  api = await spawnApi({
+    env: {
+      SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl(),
+      CORS_ORIGINS: `${APP_ORIGIN},http://localhost:5173`,
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+    },
+  });
+});
+afterAll(async () => {
+  await api?.stop();
+  await tdb?.drop();
+});
+
+describe("CORS from the allowlist", () => {
+  it("answers an allowed origin's preflight and marks its responses", async () => {
+    const preflight = await fetch(`${api.baseUrl}/api/trpc/sessions.list`, {
+      method: "OPTIONS",
+      headers: {
+        origin: APP_ORIGIN,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(preflight.headers.get("vary")).toBe("Origin");
+
+    const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: APP_ORIGIN } });
+    expect(res.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
+  it("gives another origin nothing: preflight 403, no CORS headers", async () => {
+    const preflight = await fetch(`${api.baseUrl}/api/trpc/sessions.list`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example.com", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: "https://evil.example.com" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("headers on every response", () => {
+  it.each([
+    ["/health", 200],
+    ["/health/db", 200],
+    ["/api/trpc/health.check", 200],
+    ["/api/trpc/nope", 404],
+    ["/nope", 404],
+  ])("%s (%i) carries security headers, a request id and Server-Timing", async (path, status) => {
+    const res = await fetch(`${api.baseUrl}${path}`);
+    expect(res.status).toBe(status);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("server-timing")).toMatch(/^total;dur=\d+(\.\d)?, db;dur=\d+(\.\d)?$/);
+  });
+
+  it("Server-Timing counts database time on a database route only", async () => {
+    const dbTime = (h: string | null) => Number(/db;dur=([\d.]+)/.exec(h ?? "")?.[1]);
+    const health = await fetch(`${api.baseUrl}/health`);
+    expect(dbTime(health.headers.get("server-timing"))).toBe(0);
+    const db = await fetch(`${api.baseUrl}/health/db`);
+    expect(dbTime(db.headers.get("server-timing"))).toBeGreaterThan(0);
+  });
+});
+
+describe("one structured log line per request", () => {
+  it("logs request id, procedures, status, durations, cold start and RSS, and no token", async () => {
+    const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4eHh4eHh4eCJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
+    await fetch(`${api.baseUrl}/api/trpc/health.check,health.db?batch=1&input=%7B%7D`, {
+      headers: { "x-request-id": "log-probe-1", authorization: `Bearer ${token}` },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = api.output.filter((line) => line.includes('"log-probe-1"'));
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({
+      level: "info",
+      msg: "request",
+      requestId: "log-probe-1",
+      method: "GET",
+      procedures: ["health.check", "health.db"],
+      status: 200,
+      coldStart: false,
+    });
+    expect(entry.durationMs).toBeGreaterThan(0);
+    expect(entry.dbQueries).toBeGreaterThanOrEqual(1);
+    expect(entry.rssMb).toBeGreaterThan(10);
+    expect(api.output.join("\n")).not.toContain(token);
+    const first = api.output.map((l) => (l.startsWith("{") ? JSON.parse(l) : {})).find((e) => e.msg === "request");
+    expect(first?.coldStart).toBe(true);
+  });
+});
+
+describe("input limits at the edge", () => {
+  it(`a body over ${MAX_BODY_BYTES} bytes is 413 and the server stays up`, async () => {
+    const res = await fetch(`${api.baseUrl}/api/trpc/sessions.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(MAX_BODY_BYTES + 1),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
+  });
+
+  it(`a URL over ${MAX_URL_LENGTH} characters is 414`, async () => {
+    const res = await fetch(`${api.baseUrl}/api/trpc/health.check?input=${"a".repeat(MAX_URL_LENGTH)}`);
+    expect(res.status).toBe(414);
+    expect((await res.json()).error.code).toBe("URI_TOO_LONG");
+  });
+
+  it(`a batch of ${MAX_BATCH_SIZE} is served, ${MAX_BATCH_SIZE + 1} is 400`, async () => {
+    const batch = (n: number) => Array(n).fill("health.check").join(",");
+    const ok = await fetch(`${api.baseUrl}/api/trpc/${batch(MAX_BATCH_SIZE)}?batch=1&input=%7B%7D`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toHaveLength(MAX_BATCH_SIZE);
+    const tooMany = await fetch(`${api.baseUrl}/api/trpc/${batch(MAX_BATCH_SIZE + 1)}?batch=1&input=%7B%7D`);
+    expect(tooMany.status).toBe(400);
+  });
+
+  it("a mutation over GET is 405, malformed JSON is 400, neither a 500", async () => {
+    const get = await fetch(`${api.baseUrl}/api/trpc/bookings.create`);
+    expect(get.status).toBe(405);
+    const bad = await fetch(`${api.baseUrl}/api/trpc/bookings.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await signHs256(JWT_SECRET)}` },
+      body: "{not json",
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).not.toMatch(/at .*\(|node_modules/);
+  });
+});
