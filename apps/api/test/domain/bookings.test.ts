@@ -9,8 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-
-
 describe("bookings.create", () => {
   it("confirms while seats are left, then waitlists; the session's counts follow", async () => {
     const host = await ctx.as();
@@ -54,13 +52,17 @@ describe("bookings.create", () => {
     const user = await ctx.as();
     expect(await errorCodeOf(ctx.anonymous.bookings.create.mutate({ sessionId: randomUUID() }))).toBe("UNAUTHORIZED");
     expect(await errorCodeOf(user.api.bookings.create.mutate({ sessionId: randomUUID() }))).toBe("NOT_FOUND");
-    expect(await errorCodeOf(user.api.bookings.create.mutate({ sessionId: "1; DROP TABLE sessions" }))).toBe("BAD_REQUEST");
+    expect(await errorCodeOf(user.api.bookings.create.mutate({ sessionId: "1; DROP TABLE sessions" }))).toBe(
+      "BAD_REQUEST",
+    );
 
     const host = await ctx.as();
     const started = await host.api.sessions.create.mutate(sessionInput());
-    await sql(ctx.tdb.directUrl, "UPDATE sessions SET starts_at = now() - interval '10 minutes', ends_at = now() + interval '1 hour' WHERE id = $1", [
-      started.id,
-    ]);
+    await sql(
+      ctx.tdb.directUrl,
+      "UPDATE sessions SET starts_at = now() - interval '10 minutes', ends_at = now() + interval '1 hour' WHERE id = $1",
+      [started.id],
+    );
     expect(await errorCodeOf(user.api.bookings.create.mutate({ sessionId: started.id }))).toBe("PRECONDITION_FAILED");
   });
 });
@@ -86,7 +88,10 @@ describe("bookings.cancel", () => {
 
     // Cancelling a waitlisted booking promotes nobody.
     await users[4]!.api.bookings.cancel.mutate({ id: booked[4]!.id });
-    expect(await ctx.anonymous.sessions.byId.query({ id: s.id })).toMatchObject({ confirmedCount: 2, waitlistCount: 0 });
+    expect(await ctx.anonymous.sessions.byId.query({ id: s.id })).toMatchObject({
+      confirmedCount: 2,
+      waitlistCount: 0,
+    });
   });
 
   it("only the owner may cancel; cancelling twice returns the cancelled booking", async () => {

@@ -9,7 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-
 describe("sessions.create", () => {
   it("creates a session hosted by the caller, dates as Date", async () => {
     const host = await ctx.as();
@@ -119,8 +118,12 @@ describe("sessions.list", () => {
     const host = await ctx.as();
     const past = await ctx.anonymous.sessions.list.query({ hostId: host.userId });
     expect(past.items).toEqual([]);
-    const a = await host.api.sessions.create.mutate(sessionInput({ startsAt: hoursFromNow(48), endsAt: hoursFromNow(49) }));
-    const b = await host.api.sessions.create.mutate(sessionInput({ startsAt: hoursFromNow(96), endsAt: hoursFromNow(97) }));
+    const a = await host.api.sessions.create.mutate(
+      sessionInput({ startsAt: hoursFromNow(48), endsAt: hoursFromNow(49) }),
+    );
+    const b = await host.api.sessions.create.mutate(
+      sessionInput({ startsAt: hoursFromNow(96), endsAt: hoursFromNow(97) }),
+    );
     await host.api.sessions.cancel.mutate({ id: b.id });
     expect((await ctx.anonymous.sessions.list.query({ hostId: host.userId })).items.map((s) => s.id)).toEqual([a.id]);
     const withCancelled = await ctx.anonymous.sessions.list.query({ hostId: host.userId, includeCancelled: true });
@@ -140,9 +143,9 @@ describe("sessions.list", () => {
     expect(await errorCodeOf(ctx.anonymous.sessions.list.query({ cursor: "garbage" }))).toBe("BAD_REQUEST");
     expect(await errorCodeOf(ctx.anonymous.sessions.list.query({ limit: 0 }))).toBe("BAD_REQUEST");
     expect(await errorCodeOf(ctx.anonymous.sessions.list.query({ limit: 101 }))).toBe("BAD_REQUEST");
-    expect(
-      await errorCodeOf(ctx.anonymous.sessions.list.query({ from: hoursFromNow(10), to: hoursFromNow(5) })),
-    ).toBe("BAD_REQUEST");
+    expect(await errorCodeOf(ctx.anonymous.sessions.list.query({ from: hoursFromNow(10), to: hoursFromNow(5) }))).toBe(
+      "BAD_REQUEST",
+    );
   });
 });
 
@@ -157,7 +160,9 @@ describe("sessions.update", () => {
     expect(await errorCodeOf(other.api.sessions.update.mutate({ id: s.id, title: "Mine now" }))).toBe("FORBIDDEN");
     expect(await errorCodeOf(ctx.anonymous.sessions.update.mutate({ id: s.id, title: "x" }))).toBe("UNAUTHORIZED");
     expect(await errorCodeOf(host.api.sessions.update.mutate({ id: randomUUID(), title: "x" }))).toBe("NOT_FOUND");
-    expect(await errorCodeOf(host.api.sessions.update.mutate({ id: s.id, endsAt: hoursFromNow(1) }))).toBe("BAD_REQUEST");
+    expect(await errorCodeOf(host.api.sessions.update.mutate({ id: s.id, endsAt: hoursFromNow(1) }))).toBe(
+      "BAD_REQUEST",
+    );
   });
 
   it("never lowers capacity below the confirmed bookings, and raising it promotes the waitlist in order", async () => {
@@ -195,6 +200,8 @@ describe("sessions.cancel", () => {
     expect((await host.api.sessions.cancel.mutate({ id: s.id })).status).toBe("cancelled");
 
     expect(await errorCodeOf(a.api.bookings.create.mutate({ sessionId: s.id }))).toBe("PRECONDITION_FAILED");
-    expect(await errorCodeOf(host.api.sessions.update.mutate({ id: s.id, title: "Back on" }))).toBe("PRECONDITION_FAILED");
+    expect(await errorCodeOf(host.api.sessions.update.mutate({ id: s.id, title: "Back on" }))).toBe(
+      "PRECONDITION_FAILED",
+    );
   });
 });
