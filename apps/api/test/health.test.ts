@@ -1,10 +1,4 @@
-import {
-  type ApiProcess,
-  type TestDatabase,
-  createTestDatabase,
-  ensurePgBouncer,
-  spawnApi,
-} from "@s3ssions/testing";
+import { type ApiProcess, type TestDatabase, createTestDatabase, ensurePgBouncer, spawnApi } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let tdb: TestDatabase;
@@ -57,7 +51,12 @@ describe("GET /health", () => {
     const res = await fetch(`${api.baseUrl}/health`);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: "ok", platform: "vercel_serverless", mode: "unified_engine", environment: "test" });
+    expect(body).toMatchObject({
+      status: "ok",
+      platform: "vercel_serverless",
+      mode: "unified_engine",
+      environment: "test",
+    });
     expect(body.uptimeSeconds).toBeGreaterThanOrEqual(0);
   });
 

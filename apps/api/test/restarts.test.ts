@@ -46,7 +46,11 @@ describe("fresh processes in a row through one pooler", () => {
   });
 
   it("negative control: a driver that names its statements fails the same test", async () => {
-    const { failures } = await restartRounds({ entry: NAMED_STATEMENTS_SERVER, args: ["--import", "tsx"], cwd: APP_DIR });
+    const { failures } = await restartRounds({
+      entry: NAMED_STATEMENTS_SERVER,
+      args: ["--import", "tsx"],
+      cwd: APP_DIR,
+    });
     // The first process prepares on a fresh server connection; every later one collides.
     expect(failures.length).toBeGreaterThanOrEqual(RESTARTS - 1);
   });

@@ -26,7 +26,9 @@ async function start(url: string) {
 
 describe("starting with the database unreachable", () => {
   it("starts anyway, answers /health, and /health/db 503 within the connect timeout", async () => {
-    const api = await start(`postgresql://app:S3cretPassw0rd@127.0.0.1:${silentPort}/db?pgbouncer=true&connect_timeout=2`);
+    const api = await start(
+      `postgresql://app:S3cretPassw0rd@127.0.0.1:${silentPort}/db?pgbouncer=true&connect_timeout=2`,
+    );
     expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
 
     const started = performance.now();
