@@ -1,0 +1,213 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { constants, Script } from "node:vm";
+import { createTestDatabase, ensurePgBouncer, REPO_ROOT, type TestDatabase } from "@s3ssions/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// The real `vercel build` (offline, via `pnpm build:vercel`), then the function it
+// produced, loaded from .vercel/output the way Vercel's Node runtime loads it.
+
+const OUTPUT = join(REPO_ROOT, ".vercel/output");
+const FUNCTIONS = join(OUTPUT, "functions");
+
+/** Everything that can change the build output; the build is reused when it is newer. */
+const BUILD_INPUTS = [
+  "vercel.json",
+  "package.json",
+  "pnpm-lock.yaml",
+  "prisma/schema.prisma",
+  "apps/api/build.mjs",
+  "apps/api/package.json",
+  "apps/api/scripts",
+  "apps/api/src",
+  "packages/api/src",
+  "packages/db/src",
+];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? walk(path) : [path];
+  });
+}
+
+function newestInput(): number {
+  let newest = 0;
+  for (const input of BUILD_INPUTS) {
+    const path = join(REPO_ROOT, input);
+    if (!existsSync(path)) continue;
+    const files = statSync(path).isDirectory()
+      ? walk(path).filter((file) => !file.includes("/generated/") && !file.includes("/node_modules/"))
+      : [path];
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuild(): void {
+  const marker = join(OUTPUT, "config.json");
+  if (existsSync(marker) && statSync(marker).mtimeMs > newestInput()) return;
+  execFileSync("pnpm", ["build:vercel"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 170_000 });
+}
+
+const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+
+interface BuiltFunction {
+  name: string;
+  dir: string;
+  config: { handler: string; runtime: string; memory?: number; maxDuration?: number; [key: string]: unknown };
+}
+
+function builtFunctions(): BuiltFunction[] {
+  return walk(FUNCTIONS)
+    .filter((file) => file.endsWith("/.vc-config.json"))
+    .map((file) => {
+      const dir = file.slice(0, -"/.vc-config.json".length);
+      return { name: relative(FUNCTIONS, dir).replace(/\.func$/, ""), dir, config: readJson(file) };
+    });
+}
+
+interface Route {
+  src?: string;
+  dest?: string;
+  status?: number;
+  handle?: string;
+  continue?: boolean;
+}
+
+/**
+ * Which function a request path reaches, following config.json's routes the way the
+ * edge does for a request that matches no static file: phases up to the error phase,
+ * first matching `src` with a `dest` wins unless it says `continue`.
+ */
+function functionFor(path: string, routes: Route[]): string | undefined {
+  for (const route of routes) {
+    if (route.handle === "error") break;
+    if (!route.src || !new RegExp(route.src).test(path)) continue;
+    if (route.status && !route.dest) return undefined;
+    if (!route.dest || route.continue) continue;
+    const dest = path.replace(new RegExp(route.src), route.dest).split("?")[0] ?? "/";
+    const name = dest.replace(/^\/+|\/+$/g, "") || "index";
+    return existsSync(join(FUNCTIONS, `${name}.func`)) ? name : undefined;
+  }
+  return undefined;
+}
+
+type WebHandler = (request: Request) => Promise<Response>;
+
+/**
+ * Node's own `import()`, not Vitest's transforming one: the bundle must load as it is,
+ * by Node's default ESM loader, as it would in the function.
+ */
+const nativeImport = new Script("(specifier) => import(specifier)", {
+  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+}).runInThisContext() as (specifier: string) => Promise<Record<string, unknown>>;
+
+/** The handler shapes the Node runtime accepts for a web handler. */
+async function loadHandler(fn: BuiltFunction): Promise<WebHandler> {
+  const mod = await nativeImport(pathToFileURL(join(fn.dir, fn.config.handler)).href);
+  const entry = mod.default as { fetch?: WebHandler } | undefined;
+  if (typeof entry?.fetch === "function") return (request) => entry.fetch!(request);
+  const get = mod.GET;
+  if (typeof get === "function") return get as WebHandler;
+  throw new Error(`${fn.config.handler} exports no web handler (default { fetch } or GET)`);
+}
+
+let tdb: TestDatabase | undefined;
+let functions: BuiltFunction[];
+
+beforeAll(async () => {
+  await ensurePgBouncer();
+  tdb = await createTestDatabase("vercel");
+  ensureBuild();
+  functions = builtFunctions();
+}, 180_000);
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await tdb?.drop();
+});
+
+describe("vercel build output", () => {
+  it("has one function, limited as vercel.json says, on a Node runtime Vercel accepts", () => {
+    expect(functions.map((fn) => fn.name)).toEqual(["index"]);
+    for (const fn of functions) {
+      expect(fn.config.maxDuration, fn.name).toBe(30);
+      expect(fn.config.memory, fn.name).toBe(1024);
+      expect(fn.config.runtime, fn.name).toMatch(/^nodejs(22|24)\.x$/);
+      expect(fn.config.launcherType, fn.name).toBe("Nodejs");
+    }
+  });
+
+  it("routes the API paths to the function", () => {
+    const { routes } = readJson(join(OUTPUT, "config.json")) as { routes: Route[] };
+    for (const path of ["/health", "/health/db", "/api/trpc/health.db", "/api/trpc/health.check,health.db"]) {
+      expect(functionFor(path, routes), path).toBe("index");
+    }
+  });
+
+  it("publishes the bundled handler and nothing else: no sources, no node_modules, no static tree", () => {
+    const published = walk(OUTPUT)
+      .map((file) => relative(OUTPUT, file))
+      .filter((file) => !file.startsWith("diagnostics/") && file !== "builds.json");
+    expect(published.filter((file) => /\.(c|m)?tsx?$/.test(file))).toEqual([]);
+    expect(published.filter((file) => /(^|\/)(packages|apps|src|node_modules)\//.test(file))).toEqual([]);
+    expect(published.filter((file) => file.startsWith("static/"))).toEqual([]);
+    for (const fn of functions) {
+      expect(readdirSync(fn.dir).sort(), fn.name).toEqual([".vc-config.json", fn.config.handler].sort());
+    }
+  });
+});
+
+describe("the built function, loaded as the Node runtime loads it", () => {
+  let handle: WebHandler;
+
+  beforeAll(async () => {
+    // Read once, at import: the function's environment.
+    vi.stubEnv("APP_ENV", "test");
+    vi.stubEnv("SUPABASE_DB_URL_TRANSACTION", tdb!.pooledUrl());
+    const [fn] = functions;
+    handle = await loadHandler(fn!);
+  });
+
+  const get = (path: string) => handle(new Request(`https://s3ssions.example${path}`));
+
+  it("GET /health answers liveness", async () => {
+    const res = await get("/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", platform: "vercel_serverless", mode: "unified_engine" });
+  });
+
+  it("GET /health/db reaches Postgres through PgBouncer", async () => {
+    const res = await get("/health/db");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      database: "connected",
+      platform: "vercel_serverless",
+      mode: "unified_engine",
+      engine: "supabase_transaction_6543",
+      config: "statement_cache_size_0_pgbouncer_optimized",
+    });
+  });
+
+  it("tRPC health.db answers the same report", async () => {
+    const res = await get("/api/trpc/health.db");
+    expect(res.status).toBe(200);
+    const { result } = await res.json();
+    expect(result.data.json).toMatchObject({
+      status: "ok",
+      database: "connected",
+      engine: "supabase_transaction_6543",
+    });
+  });
+
+  it("an unknown path is the handler's JSON 404", async () => {
+    const res = await get("/nope");
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe("NOT_FOUND");
+  });
+});
