@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Starts a PgBouncer (transaction mode) on PORT (default 6543) in front of the local
 # Postgres on 5432, unless one already answers there. Idempotent.
-#   usage: start.sh [port] [server-pool-size]
+#   usage: start.sh [port] [server-pool-size] [upstream-port] [upstream-password]
+# upstream-port (default 5432) points it at another local Postgres, e.g. a private one a
+# fault test restarts; upstream-password is what PgBouncer logs in to that server with as
+# `postgres` (clients still connect without one). Stop it with: kill $(cat RUNDIR/pgbouncer.pid)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 port=${1:-6543}
 pool_size=${2:-20}
+upstream_port=${3:-5432}
+upstream_password=${4:-}
 rundir=${PGBOUNCER_RUNDIR:-/tmp/s3ssions-pgbouncer-$port}
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -16,8 +21,14 @@ command -v pgbouncer >/dev/null || { echo "pgbouncer is not installed (apt-get i
 
 mkdir -p "$rundir"
 sed -e "s#@RUNDIR@#$rundir#g" -e "s#@PORT@#$port#g" -e "s#@POOL_SIZE@#$pool_size#g" \
-  "$here/pgbouncer.ini" >"$rundir/pgbouncer.ini"
-cp "$here/userlist.txt" "$rundir/userlist.txt"
+  -e "s#@UPSTREAM_PORT@#$upstream_port#g" "$here/pgbouncer.ini" >"$rundir/pgbouncer.ini"
+if [ -n "$upstream_password" ]; then
+  # auth_type stays trust for clients; the password is only for PgBouncer's server login.
+  printf '"postgres" "%s"\n' "${upstream_password//\"/\"\"}" >"$rundir/userlist.txt"
+  chmod 600 "$rundir/userlist.txt"
+else
+  cp "$here/userlist.txt" "$rundir/userlist.txt"
+fi
 : >"$rundir/pgbouncer.log"
 
 # PgBouncer refuses to run as root.

@@ -1,19 +1,53 @@
-// Cold start of the built Vercel function, process level: spawn `node`, import the
-// handler from .vercel/output (as the Node runtime does), answer a first GET /health/db
-// with 200. Median of N runs next to a bare `node -e 0`. Prints numbers; judges nothing.
+// Cold start of the built Vercel function, process level and part by part. Each run
+// spawns a fresh `node`, imports the handler file (as Vercel's Node runtime does) and
+// answers a first GET /health/db. Two probes per bundle and round:
+//   whole  spawn → import → first /health/db 200, the way a real cold start runs;
+//   parts  the same work cut into steps, each timed on its own: module load (import),
+//          query-compiler start (prisma.$connect(): the WebAssembly compiler is decoded,
+//          compiled and instantiated), first connect (a pooled pg connection through
+//          PgBouncer), first query (Prisma's first $queryRaw`SELECT 1`), then the handler's
+//          first /health/db with all of that already warm (its own first-call cost).
+// Several bundles are compared interleaved (the order rotates every round) and reported as
+// medians, because this is a shared, noisy machine. Prints numbers; judges nothing.
 //
-//   pnpm build:vercel && node apps/api/scripts/bench-cold-start.mjs [runs=5]
+//   pnpm build:vercel && node apps/api/scripts/bench-cold-start.mjs [--runs 7] [--node PATH] [bundle.mjs ...]
+// Default bundle: .vercel/output/functions/index.func/<handler>. --node runs the probes with
+// another Node binary (e.g. a Node 22 to see `module.enableCompileCache`). A bundle written
+// `path+cc` is probed with Node's compile cache enabled before the import (Node ≥ 22.1; a
+// no-op on 20), in --compile-cache DIR (default: a fresh temp dir; its first run is a miss).
 // SUPABASE_DB_URL_TRANSACTION defaults to the local PgBouncer (127.0.0.1:6543).
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
 const root = new URL("../../../", import.meta.url);
-const funcDir = new URL(".vercel/output/functions/index.func/", root);
-const config = JSON.parse(readFileSync(new URL(".vc-config.json", funcDir), "utf8"));
-const handler = new URL(config.handler, funcDir);
-const runs = Number(process.argv[2] ?? 5);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: "string", default: "7" },
+    node: { type: "string", default: process.execPath },
+    "compile-cache": { type: "string" },
+  },
+});
+const runs = Number(values.runs);
+
+function defaultBundle() {
+  const funcDir = new URL(".vercel/output/functions/index.func/", root);
+  const config = JSON.parse(readFileSync(new URL(".vc-config.json", funcDir), "utf8"));
+  return fileURLToPath(new URL(config.handler, funcDir));
+}
+const cacheDir = values["compile-cache"] ? resolve(values["compile-cache"]) : mkdtempSync(join(tmpdir(), "cc-"));
+const bundles = (positionals.length ? positionals : [defaultBundle()]).map((spec) => {
+  const cached = spec.endsWith("+cc");
+  const file = resolve(cached ? spec.slice(0, -3) : spec);
+  if (!existsSync(file)) throw new Error(`no such bundle: ${file}`);
+  return { file, cacheDir: cached ? cacheDir : undefined, label: spec };
+});
+
 const env = {
   PATH: process.env.PATH,
   APP_ENV: "test",
@@ -22,23 +56,38 @@ const env = {
     "postgresql://postgres@127.0.0.1:6543/postgres?pgbouncer=true&connection_limit=1",
 };
 
-// Runs in the child: times are from the child's own start (performance.timeOrigin). The
-// handler may log to stdout too; the report is the line marked BENCH.
-const probe = `
+// Runs in the child. Times are from the child's own start (performance.timeOrigin).
+// The handler logs to stdout too; the report is the line marked BENCH.
+const probe = (bundle, mode, cacheDir) => `
+import module from "node:module";
 const t0 = performance.now();
-const mod = await import(${JSON.stringify(pathToFileURL(handler.pathname).href)});
+${cacheDir ? `module.enableCompileCache?.(${JSON.stringify(cacheDir)});` : ""}
+const mod = await import(${JSON.stringify(pathToFileURL(bundle).href)});
 const t1 = performance.now();
+const out = { boot: t0, load: t1 - t0 };
+if (${JSON.stringify(mode)} === "parts") {
+  const db = globalThis[Symbol.for("s3ssions.database")];
+  let t = performance.now();
+  const lap = (name) => { const now = performance.now(); out[name] = now - t; t = now; };
+  await db.prisma.$connect(); lap("compiler");
+  (await db.pool.connect()).release(); lap("connect");
+  await db.prisma.$queryRaw\`SELECT 1\`; lap("firstQuery");
+}
+const t2 = performance.now();
 const res = await mod.default.fetch(new Request("https://bench.local/health/db"));
 const body = await res.text();
-const t2 = performance.now();
-process.stdout.write("BENCH " + JSON.stringify({ status: res.status, body, boot: t0, importMs: t1 - t0, firstRequestMs: t2 - t1 }) + "\\n");
+out.request = performance.now() - t2;
+out.status = res.status;
+out.rssMb = process.memoryUsage.rss() / 1048576;
+if (res.status !== 200) out.body = body;
+process.stdout.write("BENCH " + JSON.stringify(out) + "\\n");
 process.exit(0);
 `;
 
 function timed(args) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveRun, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(values.node, args, { env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     let answeredAt;
     child.stdout.on("data", (chunk) => {
@@ -47,39 +96,55 @@ function timed(args) {
     });
     child.on("error", reject);
     child.on("exit", (code) => {
-      // Until the answer is out (the child's exit is not part of a cold start), or exit.
+      // Until the answer is out (the child's exit is not part of a cold start).
       const ms = (answeredAt ?? performance.now()) - started;
       if (code !== 0) return reject(new Error(`exit ${code}: ${out}`));
       const line = out.split("\n").find((l) => l.startsWith("BENCH "));
-      resolve({ ms, report: line ? JSON.parse(line.slice(6)) : undefined });
+      const report = line ? JSON.parse(line.slice(6)) : undefined;
+      if (report?.status !== 200) return reject(new Error(`/health/db answered ${report?.status}: ${report?.body}`));
+      resolveRun({ ms, ...report });
     });
   });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const fmt = (ms) => `${ms.toFixed(0)} ms`;
+const fmt = (ms) => `${ms.toFixed(0)}`.padStart(5);
 
+const whole = bundles.map(() => []);
+const parts = bundles.map(() => []);
 const bare = [];
-const cold = [];
-for (let i = 0; i < runs; i++) {
-  bare.push((await timed(["-e", "0"])).ms);
-  const { ms, report } = await timed(["--input-type=module", "-e", probe]);
-  if (report.status !== 200) throw new Error(`/health/db answered ${report.status}: ${report.body}`);
-  cold.push({ ms, ...report });
+for (let round = 0; round < runs; round++) {
+  bare.push((await timed(["-e", "process.stdout.write('BENCH {\"status\":200}\\n')"])).ms);
+  for (let k = 0; k < bundles.length; k++) {
+    const i = (k + round) % bundles.length;
+    const { file, cacheDir: cc } = bundles[i];
+    whole[i].push(await timed(["--input-type=module", "-e", probe(file, "whole", cc)]));
+    parts[i].push(await timed(["--input-type=module", "-e", probe(file, "parts", cc)]));
+  }
 }
 
-const size = statSync(handler).size;
-const gzip = gzipSync(readFileSync(handler)).length;
-console.log(`node ${process.version}, ${runs} runs, handler ${config.handler} (runtime ${config.runtime})`);
-console.log(`bundle: ${(size / 1e6).toFixed(2)} MB (${(gzip / 1e6).toFixed(2)} MB gzip)`);
-console.log(`node -e 0                          median ${fmt(median(bare))}   [${bare.map(fmt).join(", ")}]`);
+const version = (await new Promise((done) => {
+  const c = spawn(values.node, ["-v"]);
+  let v = "";
+  c.stdout.on("data", (d) => (v += d));
+  c.on("exit", () => done(v.trim()));
+}));
+console.log(`node ${version}, ${runs} rounds, interleaved; medians in ms; node -e 0 (spawn → exit): ${fmt(median(bare))}`);
 console.log(
-  `spawn → import → /health/db 200   median ${fmt(median(cold.map((c) => c.ms)))}   [${cold.map((c) => fmt(c.ms)).join(", ")}]`,
+  `${"bundle".padEnd(28)} ${"MB".padStart(5)} ${"gzip".padStart(5)} | ${"cold".padStart(5)} ${"boot".padStart(5)} ${"load".padStart(5)} ${"req".padStart(5)} | ${"load".padStart(5)} ${"compl".padStart(5)} ${"conn".padStart(5)} ${"query".padStart(5)} ${"req".padStart(5)} | ${"rss".padStart(4)}`,
 );
-console.log(
-  `  inside the process: boot ${fmt(median(cold.map((c) => c.boot)))}, import ${fmt(median(cold.map((c) => c.importMs)))}, first /health/db ${fmt(median(cold.map((c) => c.firstRequestMs)))} (medians)`,
-);
+console.log(`${"".padEnd(28)} ${"".padStart(11)} | ${"whole: spawn → 200".padEnd(23)} | ${"parts".padEnd(29)} |`);
+for (let i = 0; i < bundles.length; i++) {
+  const w = whole[i];
+  const p = parts[i];
+  const pick = (xs, key) => median(xs.map((x) => x[key]));
+  const { file, label } = bundles[i];
+  const name = label.replace(fileURLToPath(root), "");
+  console.log(
+    `${name.slice(-28).padEnd(28)} ${(statSync(file).size / 1e6).toFixed(2).padStart(5)} ${(gzipSync(readFileSync(file)).length / 1e6).toFixed(2).padStart(5)} | ${fmt(pick(w, "ms"))} ${fmt(pick(w, "boot"))} ${fmt(pick(w, "load"))} ${fmt(pick(w, "request"))} | ${fmt(pick(p, "load"))} ${fmt(pick(p, "compiler"))} ${fmt(pick(p, "connect"))} ${fmt(pick(p, "firstQuery"))} ${fmt(pick(p, "request"))} | ${fmt(pick(w, "rssMb")).slice(1)}`,
+  );
+}

@@ -6,12 +6,15 @@ import {
   createContext,
   databaseHealth,
   handleCronTasksRequest,
+  retryAfterSecondsOf,
   serviceHealth,
 } from "@s3ssions/api";
 import { withQueryTiming } from "@s3ssions/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
+import { guardTrpcRequest } from "./json-guard.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 
 export const TRPC_ENDPOINT = "/api/trpc";
@@ -34,6 +37,17 @@ function errorResponse(status: number, code: string, message: string, requestId:
   return json({ error: { code, message, requestId } }, status, headers);
 }
 
+type TrpcCode = keyof typeof TRPC_ERROR_CODES_BY_KEY;
+
+/**
+ * A refusal before tRPC runs, in tRPC's own error envelope (superjson-wrapped, the data
+ * our errorFormatter gives): on the tRPC endpoint the SDK sees one error shape only.
+ */
+function trpcErrorResponse(status: number, code: TrpcCode, message: string, requestId: string): Response {
+  const data = { code, httpStatus: status, path: null, requestId, zodError: null };
+  return json({ error: { json: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data } } }, status);
+}
+
 /** The procedure names of a tRPC URL (`/api/trpc/a.b,c.d`), for the log: names only, bounded. */
 function proceduresOf(path: string): string[] {
   if (!path.startsWith(`${TRPC_ENDPOINT}/`)) return [];
@@ -54,11 +68,14 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
   let served = 0;
 
   async function route(request: Request, requestId: string, path: string, coldStart: boolean): Promise<Response> {
+    const isTrpc = path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`);
+    const refuse = (status: number, code: TrpcCode, message: string) =>
+      isTrpc ? trpcErrorResponse(status, code, message, requestId) : errorResponse(status, code, message, requestId);
     if (request.url.length > MAX_URL_LENGTH) {
-      return errorResponse(414, "URI_TOO_LONG", `URLs are limited to ${MAX_URL_LENGTH} characters`, requestId);
+      return refuse(414, "BAD_REQUEST", `URLs are limited to ${MAX_URL_LENGTH} characters`);
     }
     if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
-      return errorResponse(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`, requestId);
+      return refuse(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
     }
     if (request.method === "OPTIONS") return preflightResponse(cors, request);
 
@@ -76,13 +93,21 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
       // Vercel Cron: drains due outbox tasks (Authorization: Bearer CRON_SECRET).
       return handleCronTasksRequest(runtime, request);
     }
-    if (path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`)) {
+    if (isTrpc) {
+      // Nested too deep, not UTF-8 or looping superjson metadata: refused before tRPC/superjson parse it.
+      const guarded = await guardTrpcRequest(request, { maxBodyBytes: MAX_BODY_BYTES });
+      if (!guarded.ok) return refuse(guarded.status, guarded.code, guarded.message);
       return fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
-        req: request,
+        req: guarded.request,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
         createContext: () => createContext(runtime, { requestId, headers: request.headers }),
+        responseMeta({ errors }) {
+          // A 429 says when to come back (RFC 9110 Retry-After, in seconds).
+          const retryAfter = Math.max(0, ...errors.map((error) => retryAfterSecondsOf(error) ?? 0));
+          return retryAfter > 0 ? { headers: { "retry-after": String(retryAfter) } } : {};
+        },
         onError({ error, path: procedure }) {
           if (error.code === "INTERNAL_SERVER_ERROR") {
             runtime.logger.log("error", "procedure failed", {

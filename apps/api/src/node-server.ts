@@ -35,15 +35,22 @@ function plainError(res: ServerResponse, status: number, code: string, message: 
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
+/** A body declared larger than the limit: never read; the handler answers 413 from the header. */
+function declaredTooLarge(req: IncomingMessage): boolean {
+  return Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES;
+}
+
 async function toRequest(req: IncomingMessage, signal: AbortSignal): Promise<Request> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const method = req.method ?? "GET";
   const init: RequestInit & { duplex?: "half" } = { method, headers: toHeaders(req), signal };
-  if (method !== "GET" && method !== "HEAD") init.body = new Uint8Array(await readBody(req, MAX_BODY_BYTES));
+  if (method !== "GET" && method !== "HEAD" && !declaredTooLarge(req)) {
+    init.body = new Uint8Array(await readBody(req, MAX_BODY_BYTES));
+  }
   return new Request(url, init);
 }
 
-async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+async function sendResponse(res: ServerResponse, response: Response, closeConnection: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === "set-cookie") return;
@@ -51,6 +58,8 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
+  // Shutting down (or a body left unread): this connection ends with this response.
+  if (closeConnection) headers.connection = "close";
   res.writeHead(response.status, headers);
   if (response.body) {
     for await (const chunk of response.body) {
@@ -63,14 +72,25 @@ async function sendResponse(res: ServerResponse, response: Response): Promise<vo
 export interface NodeServer {
   server: Server;
   port: number;
-  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  /** Requests being handled right now. */
+  readonly inFlight: number;
+  /**
+   * Graceful close: stops listening at once (a new connection is refused), closes idle
+   * keep-alive connections, lets every request in flight finish (its response says
+   * `Connection: close`), then resolves. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 /** A plain Node HTTP server in front of the same fetch handler the Vercel function uses. */
 export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): Promise<NodeServer> {
   const inFlight = new Set<Promise<void>>();
+  let closing: Promise<void> | undefined;
   const server = createServer((req, res) => {
+    // A request that arrives on an open keep-alive connection during shutdown is still
+    // served (the client already sent it), and its connection closes after the response.
+    // So does one whose oversized body is left unread.
+    if (closing || declaredTooLarge(req)) res.shouldKeepAlive = false;
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
@@ -88,7 +108,8 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
         return;
       }
       try {
-        await sendResponse(res, await handler(request));
+        const response = await handler(request);
+        await sendResponse(res, response, closing !== undefined || !res.shouldKeepAlive);
       } catch {
         plainError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       }
@@ -104,12 +125,19 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
       resolve({
         server,
         port: (server.address() as AddressInfo).port,
-        async close() {
-          const closed = new Promise<void>((done) => server.close(() => done()));
-          server.closeIdleConnections();
-          await Promise.allSettled([...inFlight]);
-          server.closeAllConnections();
-          await closed;
+        get inFlight() {
+          return inFlight.size;
+        },
+        close() {
+          closing ??= (async () => {
+            const closed = new Promise<void>((done) => server.close(() => done()));
+            server.closeIdleConnections();
+            // Requests that start while we wait (already on an open connection) are waited for too.
+            while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+            server.closeAllConnections();
+            await closed;
+          })();
+          return closing;
         },
       });
     });

@@ -6,7 +6,7 @@ import { listen } from "./node-server.js";
 
 /**
  * The local server (`pnpm start`, and `pnpm dev` after its database is up): the same
- * fetch handler as the Vercel function, with graceful shutdown on SIGTERM/SIGINT.
+ * fetch handler as the Vercel function, with a graceful `stop`.
  */
 export async function startServer(
   source: Record<string, string | undefined> = process.env,
@@ -23,14 +23,35 @@ export async function startServer(
   logger.log("info", "listening", { port: server.port, env: env.APP_ENV, database: db.settings.target });
 
   let stopping: Promise<void> | undefined;
+  /**
+   * Graceful shutdown, in order: stop accepting connections, finish the requests in
+   * flight, run the background work they queued (webhook deliveries handed to
+   * waitUntil) to its end, close the database. Calling it again returns the same promise.
+   */
   const stop = (signal: string) => {
-    stopping ??= (async () => {
-      logger.log("info", "shutting down", { signal, background: background.size });
+    if (stopping) {
+      logger.log("warn", "shutdown already in progress", {
+        signal,
+        inFlight: server.inFlight,
+        background: background.size,
+      });
+      return stopping;
+    }
+    stopping = (async () => {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      logger.log("info", "shutting down", { signal, inFlight: server.inFlight, background: background.size });
       await server.close();
+      logger.log("info", "requests drained", { ms: elapsed(), background: background.size });
+      const tasks = background.size;
       await background.drain();
+      logger.log("info", "background work drained", { ms: elapsed(), tasks });
       await db.close();
+      logger.log("info", "stopped", { signal, ms: elapsed() });
     })();
     return stopping;
   };
-  return { server, stop, handler };
+  /** What a forced exit leaves undone, for its log line. */
+  const pending = () => ({ inFlight: server.inFlight, background: background.size });
+  return { server, stop, handler, pending };
 }

@@ -5,6 +5,11 @@ import { createFetchHandler } from "./fetch-handler.js";
 
 // Module scope runs once per function instance: env is validated and the one database
 // handle created here (no connection yet), then every invocation reuses them.
+//
+// No `module.enableCompileCache()` here, on purpose: this bundle is one file, compiled whole
+// before this line could run, and a cold instance starts with an empty /tmp, so there is
+// nothing to read back. Cold-start trims live in build.mjs and prisma/schema.prisma
+// (compilerBuild "small"); scripts/bench-cold-start.mjs times each part.
 const env = parseEnv(process.env);
 const handler = createFetchHandler(
   createApiRuntime({ env, db: getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION), logger: jsonLogger, waitUntil }),

@@ -127,14 +127,17 @@ describe("input limits at the edge", () => {
       body: "x".repeat(MAX_BODY_BYTES + 1),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect((await res.json()).error.json.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
     expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
   });
 
   it(`a URL over ${MAX_URL_LENGTH} characters is 414`, async () => {
     const res = await fetch(`${api.baseUrl}/api/trpc/health.check?input=${"a".repeat(MAX_URL_LENGTH)}`);
     expect(res.status).toBe(414);
-    expect((await res.json()).error.code).toBe("URI_TOO_LONG");
+    expect((await res.json()).error.json.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 414 });
+    const outside = await fetch(`${api.baseUrl}/health?pad=${"a".repeat(MAX_URL_LENGTH)}`);
+    expect(outside.status).toBe(414);
+    expect((await outside.json()).error.code).toBe("BAD_REQUEST");
   });
 
   it(`a batch of ${MAX_BATCH_SIZE} is served, ${MAX_BATCH_SIZE + 1} is 400`, async () => {

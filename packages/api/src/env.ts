@@ -33,6 +33,25 @@ const origins = z
     return list;
   });
 
+/** A per-user, per-minute write limit: a whole number, 0 disables it, unset or empty takes the default. */
+function perMinuteLimit(fallback: number) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return fallback;
+      if (!/^\d{1,7}$/.test(value)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a whole number of requests per minute (0 disables the limit)",
+        });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+}
+
 /**
  * Everything the API reads from its environment. Parsed once at start; a bad value
  * stops the start with one message naming every variable that is wrong.
@@ -54,6 +73,9 @@ const envSchema = z
     CORS_ORIGINS: origins,
     VERCEL_GIT_COMMIT_SHA: optionalText,
     VERCEL_REGION: optionalText,
+    /** Per-user limits on writes, counted in Postgres across all instances (0 disables). */
+    RATE_LIMIT_SESSIONS_CREATE_PER_MIN: perMinuteLimit(20),
+    RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: perMinuteLimit(60),
   })
   .superRefine((env, ctx) => {
     const require = (key: keyof typeof env, why: string) => {

@@ -2,10 +2,21 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.js";
 
 export { appRouter, type AppRouter } from "./root.js";
+export type { PublicAppRouter } from "./public-router.js";
 export { createCallerFactory } from "./trpc.js";
 export { createApiRuntime, createContext, type ApiDependencies, type ApiRuntime, type Context } from "./context.js";
 export { AuthError, AuthUnavailableError, type AuthUser, type AccessTokenVerifier } from "./auth/access-token.js";
 export { parseEnv, EnvError, type Env, type AppEnv } from "./env.js";
+export {
+  RATE_LIMITED_ACTIONS,
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMIT_PRUNE_AFTER_SECONDS,
+  RateLimitExceededError,
+  type RateLimitedAction,
+  enforceRateLimit,
+  pruneRateLimits,
+  retryAfterSecondsOf,
+} from "./rate-limit/index.js";
 export { jsonLogger, redactSecrets, type Logger, type LogLevel } from "./logger.js";
 export * from "./health/health-report.js";
 export {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
 import type { Context } from "./context.js";
 import { toPublicError } from "./errors.js";
+import { retryAfterSecondsOf } from "./rate-limit/index.js";
 
 /** Codes whose message was written for the caller; every other message is ours alone. */
 const EXPECTED_CODES = new Set([
@@ -43,6 +44,8 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         requestId: ctx?.requestId ?? null,
         zodError,
+        /** Seconds until a rate-limited call may be retried (429 only). */
+        retryAfterSeconds: retryAfterSecondsOf(error) ?? null,
       },
     };
   },

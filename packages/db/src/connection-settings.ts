@@ -16,7 +16,7 @@ export interface ConnectionSettings {
   connectionLimit: number;
   /** Waiting for a connection, including the connect itself. */
   connectTimeoutMs: number;
-  /** Client-side limit for one query. */
+  /** Limit for one statement: past it, the statement is cancelled on the server (see command-timeout.ts). */
   commandTimeoutMs: number;
   applicationName: string;
   /** Postgres schema for generated queries, when not `public`. */
@@ -116,7 +116,8 @@ export function toPoolConfig(settings: ConnectionSettings): PoolConfig {
     connectionString: settings.connectionString,
     max: settings.connectionLimit,
     connectionTimeoutMillis: settings.connectTimeoutMs,
-    query_timeout: settings.commandTimeoutMs,
+    // No `query_timeout`: it only stops waiting on the client and leaves the statement
+    // running on the server. `enforceCommandTimeout` cancels it there instead.
     application_name: settings.applicationName,
     // A frozen function must not keep a dead socket forever, and an idle process may exit.
     idleTimeoutMillis: 10_000,

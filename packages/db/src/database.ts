@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client.js";
+import { cancelGraceMs, enforceCommandTimeout } from "./command-timeout.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
 import { instrumentPool } from "./query-timing.js";
 
@@ -34,7 +35,17 @@ export function createDatabase(options: DatabaseOptions): Database {
   // An idle client whose server went away emits 'error' on the pool; without a listener
   // that would crash the process. The next query reconnects.
   pool.on("error", () => {});
+  // A checked-out client can emit 'error' too, with nobody listening: a pooler that sends
+  // a FATAL right behind the message that handed the client out (PgBouncer's KILL does:
+  // "database removed") reaches it before the driver adapter has attached its listener.
+  // The client is unusable afterwards (not queryable), its next query fails and the pool
+  // discards it on release; the event itself must not take the process down.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   instrumentPool(pool);
+  // A statement past the command timeout is cancelled on the server, through the pooler.
+  enforceCommandTimeout(pool, settings.commandTimeoutMs);
   const adapter = new PrismaPg(pool, {
     schema: settings.schema,
     disposeExternalPool: true,
@@ -44,7 +55,13 @@ export function createDatabase(options: DatabaseOptions): Database {
     adapter,
     // Prisma's defaults (2 s to start, 5 s to finish) are shorter than a busy pooler's
     // queue: with one connection per instance, a transaction may wait behind others.
-    transactionOptions: { maxWait: settings.connectTimeoutMs, timeout: settings.commandTimeoutMs },
+    // The transaction's own limit leaves room for a slow statement's cancel to land first:
+    // Prisma expiring the transaction while a statement still runs on its connection
+    // would queue the ROLLBACK behind that statement.
+    transactionOptions: {
+      maxWait: settings.connectTimeoutMs,
+      timeout: settings.commandTimeoutMs + cancelGraceMs(settings.commandTimeoutMs),
+    },
   });
   let closing: Promise<void> | undefined;
   return {

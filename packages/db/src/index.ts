@@ -1,4 +1,5 @@
 export * from "./check-database.js";
+export * from "./command-timeout.js";
 export * from "./database-errors.js";
 export * from "./connection-settings.js";
 export * from "./database.js";

@@ -81,10 +81,11 @@ describe("toPoolConfig", () => {
     expect(config).toMatchObject({
       max: 1,
       connectionTimeoutMillis: 4000,
-      query_timeout: DEFAULT_COMMAND_TIMEOUT_MS,
       application_name: "s3ssions_unified",
       allowExitOnIdle: true,
     });
     expect(config.connectionString).not.toContain("connection_limit");
+    // The command timeout is enforced by cancelling on the server, never by pg's client-side timer.
+    expect(config.query_timeout).toBeUndefined();
   });
 });

@@ -1,27 +1,27 @@
-import type { AppRouter } from "@s3ssions/api";
-import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
-import superjson from "superjson";
+import { createClient, getErrorCode, isS3ssionsError, type S3ssionsClient, TRPCClientError } from "@s3ssions/client";
 
-/** A typed tRPC client for tests, one request per call, optionally signed in. */
-export function apiClient(baseUrl: string, token?: string) {
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpLink({
-        url: `${baseUrl}/api/trpc`,
-        transformer: superjson,
-        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
-      }),
-    ],
+/**
+ * The SDK's client for tests, one request per call, optionally signed in. Built with the
+ * published `createClient`, so every API test also exercises the SDK.
+ */
+export function apiClient(baseUrl: string, token?: string): S3ssionsClient {
+  return createClient({
+    url: baseUrl,
+    batch: false,
+    // Tests wait for slow paths on purpose (pool exhaustion, lock queues): the test's own timeout rules.
+    timeoutMs: 0,
+    ...(token ? { getAccessToken: () => token } : {}),
   });
 }
 export type ApiClient = ReturnType<typeof apiClient>;
 
-/** The tRPC error code a call failed with; throws if it succeeded or failed otherwise. */
+/** The error code a call failed with; throws if it succeeded or failed otherwise. */
 export async function errorCodeOf(call: Promise<unknown>): Promise<string> {
   try {
     await call;
   } catch (error) {
-    if (error instanceof TRPCClientError) return error.data?.code;
+    const code = isS3ssionsError(error) ? getErrorCode(error) : null;
+    if (code) return code;
     throw error;
   }
   throw new Error("expected the call to fail");

@@ -5,3 +5,6 @@ export * from "./test-database.js";
 export * from "./api-client.js";
 export * from "./tokens.js";
 export * from "./webhook-receiver.js";
+export * from "./private-pgbouncer.js";
+export * from "./load.js";
+export * from "./load-rig.js";

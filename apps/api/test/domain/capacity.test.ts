@@ -3,7 +3,7 @@ import { type ApiProcess, apiClient, signHs256, spawnApi, sql } from "@s3ssions/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DomainApi, JWT_SECRET, sessionInput, startDomainApi } from "../support.js";
 
-const INSTANCES = 20;
+const INSTANCES = 10;
 const BOOKINGS = 200;
 const CAPACITY = 50;
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
     ),
   );
   instances.push(...started);
-});
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(instances.map((api) => api.stop()));
@@ -69,5 +69,5 @@ describe("capacity under concurrency", () => {
       waitlistCount: BOOKINGS - CAPACITY,
       seatsLeft: 0,
     });
-  });
+  }, 180_000);
 });

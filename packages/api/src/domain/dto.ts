@@ -36,7 +36,6 @@ export const sessionPage = z.object({ items: z.array(sessionDto), nextCursor: z.
 export const bookingPage = z.object({ items: z.array(bookingDto), nextCursor: z.string().nullable() });
 
 type SessionRow = Omit<SessionDto, "seatsLeft">;
-type BookingRow = BookingDto & Record<string, unknown>;
 
 export function toSessionDto(row: SessionRow): SessionDto {
   return {
@@ -59,7 +58,7 @@ export function toSessionDto(row: SessionRow): SessionDto {
   };
 }
 
-export function toBookingDto(row: BookingRow): BookingDto {
+export function toBookingDto(row: BookingDto): BookingDto {
   return {
     id: row.id,
     sessionId: row.sessionId,

@@ -24,3 +24,47 @@ export async function lockSession(tx: Prisma.TransactionClient, id: string): Pro
     FROM sessions WHERE id = ${id}::uuid FOR UPDATE`;
   return rows[0] ?? null;
 }
+
+export interface ActiveBooking {
+  id: string;
+  sessionId: string;
+  userId: string;
+  status: "confirmed" | "waitlisted";
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * `lockSession` and the user's active booking in that session, in one round trip: the
+ * hot path of a booking holds the lock for as few round trips as possible.
+ */
+export async function lockSessionForUser(
+  tx: Prisma.TransactionClient,
+  id: string,
+  userId: string,
+): Promise<{ session: LockedSession; active: ActiveBooking | null } | null> {
+  const rows = await tx.$queryRaw<(LockedSession & Record<`booking${string}`, unknown>)[]>`
+    SELECT s.id::text AS "id", s.host_id::text AS "hostId", s.title, s.starts_at AS "startsAt", s.capacity,
+           s.status::text AS "status", s.confirmed_count AS "confirmedCount", s.waitlist_count AS "waitlistCount",
+           b.id::text AS "bookingId", b.status::text AS "bookingStatus",
+           b.created_at AS "bookingCreatedAt", b.updated_at AS "bookingUpdatedAt"
+    FROM sessions s
+    LEFT JOIN bookings b ON b.session_id = s.id AND b.user_id = ${userId}::uuid AND b.status <> 'cancelled'
+    WHERE s.id = ${id}::uuid
+    FOR UPDATE OF s`;
+  const row = rows[0];
+  if (!row) return null;
+  const { bookingId, bookingStatus, bookingCreatedAt, bookingUpdatedAt, ...session } = row;
+  const active =
+    typeof bookingId === "string"
+      ? {
+          id: bookingId,
+          sessionId: session.id,
+          userId,
+          status: bookingStatus as ActiveBooking["status"],
+          createdAt: bookingCreatedAt as Date,
+          updatedAt: bookingUpdatedAt as Date,
+        }
+      : null;
+  return { session: session as LockedSession, active };
+}

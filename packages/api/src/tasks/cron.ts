@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { redactSecrets } from "../logger.js";
+import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
 
 export const CRON_TASKS_PATH = "/api/cron/tasks";
@@ -52,9 +53,11 @@ export async function handleCronTasksRequest(
   const started = performance.now();
   try {
     const counts = await drainDueTasks(runtime, options);
+    // The cron is the one periodic job: it also clears rate-limit windows idle for an hour.
+    const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
     const durationMs = Math.round(performance.now() - started);
-    runtime.logger.log("info", "cron tasks drained", { ...counts, durationMs });
-    return json({ status: "ok", ...counts, durationMs }, 200);
+    runtime.logger.log("info", "cron tasks drained", { ...counts, prunedRateLimits, durationMs });
+    return json({ status: "ok", ...counts, prunedRateLimits, durationMs }, 200);
   } catch (cause) {
     runtime.logger.log("error", "cron tasks drain failed", {
       error: redactSecrets(cause instanceof Error ? cause.message : String(cause)).slice(0, 300),

@@ -1,0 +1,170 @@
+/**
+ * Checks a tRPC request's JSON before tRPC and superjson parse it: a deeply nested value,
+ * or superjson metadata that loops, could blow the stack of a recursive deserialiser; a
+ * body that is not UTF-8 would be silently "repaired" into U+FFFD and stored that way.
+ *
+ * The body is read here, once, capped at `maxBodyBytes` while reading (a chunked body has
+ * no content-length to trust), decoded as strict UTF-8, scanned (never parsed, unless it
+ * carries superjson metadata) and handed on as a new Request carrying the same text.
+ *
+ * Text Postgres cannot store (NUL, lone surrogates) is the schemas' business, field by
+ * field, so that the caller learns which field is wrong (`safeText`, uuids, enums).
+ */
+
+/** Deepest nesting of arrays and objects accepted in a body or a GET `input`. */
+export const MAX_JSON_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `maxDepth`, brackets inside
+ * strings not counting. One pass, no parsing; invalid JSON is left to the parser.
+ */
+export function exceedsJsonDepth(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === BACKSLASH)
+        i += 1; // skip the escaped character (\" \\ \u…)
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > maxDepth) return true;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** A superjson annotation tree: `[type, children?]` or children alone; children map keys to trees. */
+function isValidTree(tree: unknown): boolean {
+  if (Array.isArray(tree))
+    return tree.length >= 1 && tree.length <= 2 && (tree[1] === undefined || areValidChildren(tree[1]));
+  return areValidChildren(tree);
+}
+
+function areValidChildren(children: unknown): boolean {
+  return isPlainObject(children) && Object.values(children).every(isValidTree);
+}
+
+/**
+ * Whether a request's superjson metadata is well-formed. superjson (2.2.x) walks
+ * `meta.values` recursively and a string where a tree belongs sends it round in circles
+ * until the stack overflows (`{"json":{},"meta":{"values":{"a":"Date"}}}`): milliseconds
+ * of CPU per call, fifty calls a batch. Such metadata is refused up front.
+ */
+export function hasMalformedSuperjsonMeta(text: string, batch: boolean): boolean {
+  if (!text.includes('"meta"')) return false;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return false; // not JSON: tRPC answers that itself
+  }
+  const envelopes = batch && isPlainObject(payload) ? Object.values(payload) : [payload];
+  return envelopes.some((envelope) => {
+    if (!isPlainObject(envelope) || !("meta" in envelope)) return false;
+    const meta = envelope.meta;
+    return isPlainObject(meta) && meta.values !== undefined && meta.values !== null && !isValidTree(meta.values);
+  });
+}
+
+export interface GuardRejection {
+  status: 400 | 413;
+  code: "BAD_REQUEST" | "PAYLOAD_TOO_LARGE";
+  message: string;
+}
+
+export type GuardResult = { ok: true; request: Request } | ({ ok: false } & GuardRejection);
+
+export interface GuardOptions {
+  maxBodyBytes: number;
+  maxDepth?: number;
+}
+
+const tooDeep = (where: string, maxDepth: number) => `${where} is nested deeper than ${maxDepth} levels`;
+
+const reject = (status: 400 | 413, code: GuardRejection["code"], message: string): GuardResult => ({
+  ok: false,
+  status,
+  code,
+  message,
+});
+
+/** Reads at most `max` bytes of the body; undefined when it is longer. */
+async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+const MALFORMED_META = "Malformed superjson metadata (meta.values)";
+
+function isJson(request: Request): boolean {
+  const type = request.headers.get("content-type")?.toLowerCase().split(";", 1)[0]?.trim();
+  return type === "application/json";
+}
+
+/**
+ * Checks a request bound for tRPC: every GET `input` and a body's text. Answers the
+ * request to hand tRPC (the body read once, same text) or why it is refused.
+ */
+export async function guardTrpcRequest(request: Request, options: GuardOptions): Promise<GuardResult> {
+  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  const params = new URL(request.url).searchParams;
+  const batch = params.get("batch") === "1";
+  for (const input of params.getAll("input")) {
+    if (exceedsJsonDepth(input, maxDepth)) return reject(400, "BAD_REQUEST", tooDeep("The input parameter", maxDepth));
+    if (hasMalformedSuperjsonMeta(input, batch)) return reject(400, "BAD_REQUEST", MALFORMED_META);
+  }
+  if (!request.body) return { ok: true, request };
+
+  const bytes = await readCapped(request.body, options.maxBodyBytes);
+  if (!bytes) {
+    return reject(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return reject(400, "BAD_REQUEST", "Request body is not valid UTF-8");
+  }
+  if (isJson(request)) {
+    if (exceedsJsonDepth(text, maxDepth)) return reject(400, "BAD_REQUEST", tooDeep("The request body", maxDepth));
+    if (hasMalformedSuperjsonMeta(text, batch)) return reject(400, "BAD_REQUEST", MALFORMED_META);
+  }
+  const headers = new Headers(request.headers);
+  // The body is now a string of known length: the original framing no longer applies.
+  headers.delete("content-length");
+  headers.delete("transfer-encoding");
+  return {
+    ok: true,
+    request: new Request(request.url, { method: request.method, headers, body: text, signal: request.signal }),
+  };
+}

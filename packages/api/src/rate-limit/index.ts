@@ -1,0 +1,13 @@
+export {
+  RATE_LIMITED_ACTIONS,
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMIT_PRUNE_AFTER_SECONDS,
+  RATE_LIMIT_PRUNE_PROBABILITY,
+  RateLimitExceededError,
+  enforceRateLimit,
+  rateLimitOf,
+  retryAfterSecondsOf,
+  type EnforceOptions,
+  type RateLimitedAction,
+} from "./rate-limit.js";
+export { countAttempt, pruneRateLimits, type WindowCount } from "./store.js";

@@ -1,0 +1,77 @@
+import { type Database, Prisma } from "@s3ssions/db";
+
+/**
+ * The rate-limit table's SQL: one fixed-window counter per (user, action), counted by a
+ * single autocommitted `INSERT … ON CONFLICT … DO UPDATE … RETURNING`. One statement is
+ * atomic on its own, so the count is exact however many function instances write at
+ * once, and it needs nothing a transaction-mode pooler would break (no session state, no
+ * advisory lock, no transaction spanning statements). Time is the database's `now()`, so
+ * instances with skewed clocks agree on the window.
+ */
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `rate_limits`, schema-qualified when the URL names a schema (as Prisma's own queries are). */
+function rateLimitsTable(db: Database): Prisma.Sql {
+  const schema = db.settings.schema;
+  return Prisma.raw(schema ? `${quoteIdent(schema)}."rate_limits"` : `"rate_limits"`);
+}
+
+export interface WindowCount {
+  /** Attempts counted in the current window, this one included. */
+  hits: number;
+  /** Whole seconds until the current window ends, 1 to the window's length (stored times are rounded to ms). */
+  resetsInSeconds: number;
+}
+
+/**
+ * Counts one attempt of `action` by `userId` and returns the window's count. A window
+ * starts at a user's first attempt and lasts `windowSeconds`; the first attempt after it
+ * ends starts a new one. Attempts are counted whether or not they are then allowed: a
+ * caller who keeps hammering stays limited until the window ends, no longer.
+ */
+export async function countAttempt(
+  db: Database,
+  userId: string,
+  action: string,
+  windowSeconds: number,
+): Promise<WindowCount> {
+  const table = rateLimitsTable(db);
+  const window = Prisma.sql`make_interval(secs => ${windowSeconds}::int)`;
+  const rows = await db.prisma.$queryRaw<{ hits: number; resets_in: number }[]>(Prisma.sql`
+    INSERT INTO ${table} AS r (user_id, action, window_start, hits)
+    VALUES (${userId}::uuid, ${action}, now(), 1)
+    ON CONFLICT (user_id, action) DO UPDATE SET
+      window_start = CASE WHEN r.window_start <= now() - ${window} THEN now() ELSE r.window_start END,
+      hits = CASE WHEN r.window_start <= now() - ${window} THEN 1 ELSE r.hits + 1 END
+    RETURNING hits,
+      LEAST(${windowSeconds}::int, GREATEST(1, CEIL(EXTRACT(EPOCH FROM (window_start + ${window} - now())))))::int
+        AS resets_in`);
+  const row = rows[0];
+  if (!row) throw new Error("rate limit upsert returned no row");
+  return { hits: row.hits, resetsInSeconds: row.resets_in };
+}
+
+/**
+ * Deletes up to `batch` counters whose window started more than `olderThanSeconds` ago
+ * (an expired counter means the same as a missing one: the next attempt starts afresh).
+ * Rows a concurrent count holds are skipped, not waited for. Returns how many went.
+ */
+export async function pruneRateLimits(
+  db: Database,
+  options: { olderThanSeconds: number; batch?: number },
+): Promise<number> {
+  const table = rateLimitsTable(db);
+  const cutoff = Prisma.sql`now() - make_interval(secs => ${options.olderThanSeconds}::int)`;
+  return db.prisma.$executeRaw(Prisma.sql`
+    DELETE FROM ${table}
+    WHERE (user_id, action) IN (
+      SELECT user_id, action FROM ${table}
+      WHERE window_start < ${cutoff}
+      ORDER BY window_start
+      LIMIT ${options.batch ?? 1000}::int
+      FOR UPDATE SKIP LOCKED)
+    AND window_start < ${cutoff}`);
+}

@@ -1,0 +1,177 @@
+import { TRPCClientError } from "@trpc/client";
+import type { AppRouter } from "./router.js";
+
+/** Every code an S3SSIONS error can carry, as the server names them. */
+export const ERROR_CODES = [
+  "PARSE_ERROR",
+  "BAD_REQUEST",
+  "INTERNAL_SERVER_ERROR",
+  "NOT_IMPLEMENTED",
+  "BAD_GATEWAY",
+  "SERVICE_UNAVAILABLE",
+  "GATEWAY_TIMEOUT",
+  "UNAUTHORIZED",
+  "PAYMENT_REQUIRED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "METHOD_NOT_SUPPORTED",
+  "TIMEOUT",
+  "CONFLICT",
+  "PRECONDITION_FAILED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "UNPROCESSABLE_CONTENT",
+  "PRECONDITION_REQUIRED",
+  "TOO_MANY_REQUESTS",
+  "CLIENT_CLOSED_REQUEST",
+] as const;
+
+/** An error code: `"UNAUTHORIZED"`, `"CONFLICT"`, `"NOT_FOUND"`, … */
+export type S3ssionsErrorCode = (typeof ERROR_CODES)[number];
+
+/** What the server says about an error: its code, HTTP status, procedure path, request id and field errors. */
+export type S3ssionsErrorData = AppRouter["_def"]["_config"]["$types"]["errorShape"]["data"];
+
+/** Field-by-field validation messages of a `BAD_REQUEST`, keyed by input field. */
+export type FieldErrors = Partial<Record<string, string[]>>;
+
+/**
+ * What every call of the client rejects with. `data` is set when the server answered
+ * with an error, and `undefined` when the request failed on the way (network, timeout,
+ * abort).
+ */
+export type S3ssionsError = TRPCClientError<AppRouter>;
+
+/** The reason a call is aborted with when it outlives `timeoutMs`. */
+export class TimeoutError extends Error {
+  override readonly name = "TimeoutError";
+  constructor(readonly timeoutMs: number) {
+    super(`The S3SSIONS API did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** What a call fails with when the answer is not JSON: a platform's or a proxy's error page. */
+export class UnexpectedResponseError extends Error {
+  override readonly name = "UnexpectedResponseError";
+  constructor(
+    readonly status: number,
+    readonly requestId: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(`The S3SSIONS API answered HTTP ${status} with a body that is not JSON`, options);
+  }
+}
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+function isClientError(error: unknown): error is S3ssionsError {
+  // `name` too: an app that loads both the ESM and the CJS build has two copies of the class.
+  return error instanceof TRPCClientError || (error instanceof Error && error.name === "TRPCClientError");
+}
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && current !== null && chain.length < 8; ) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/** HTTP statuses with one meaning, for answers that are not tRPC's (a gateway, a proxy, the platform). */
+const CODE_BY_STATUS: Readonly<Record<number, S3ssionsErrorCode>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
+  408: "TIMEOUT",
+  409: "CONFLICT",
+  412: "PRECONDITION_FAILED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE_CONTENT",
+  428: "PRECONDITION_REQUIRED",
+  429: "TOO_MANY_REQUESTS",
+  499: "CLIENT_CLOSED_REQUEST",
+  500: "INTERNAL_SERVER_ERROR",
+  501: "NOT_IMPLEMENTED",
+  502: "BAD_GATEWAY",
+  503: "SERVICE_UNAVAILABLE",
+  504: "GATEWAY_TIMEOUT",
+};
+
+interface ResponseMeta {
+  response?: { status?: unknown; headers?: { get?(name: string): string | null } };
+  responseJSON?: unknown;
+}
+
+/** The answer behind an error that did not come in tRPC's shape: its status, and its JSON `error` if any. */
+function rawAnswer(error: S3ssionsError): {
+  status?: number;
+  code?: unknown;
+  requestId?: unknown;
+  header?: string | null;
+} {
+  const unexpected = causes(error.cause).find(
+    (cause): cause is UnexpectedResponseError => (cause as Error | null)?.name === "UnexpectedResponseError",
+  );
+  if (unexpected) return { status: unexpected.status, header: unexpected.requestId };
+  const meta = (error.meta ?? {}) as ResponseMeta;
+  const body = meta.responseJSON as { error?: { code?: unknown; requestId?: unknown } } | undefined;
+  const status = meta.response?.status;
+  return {
+    ...(typeof status === "number" ? { status } : {}),
+    code: body?.error?.code,
+    requestId: body?.error?.requestId,
+    header: meta.response?.headers?.get?.("x-request-id") ?? null,
+  };
+}
+
+/**
+ * The code of a failed call: the server's code when it answered with an error (for an
+ * answer outside tRPC, such as a gateway's 429 or 504, the code its status stands for);
+ * `"TIMEOUT"` when the call outlived `timeoutMs`; `"CLIENT_CLOSED_REQUEST"` when the
+ * caller aborted it; `null` for anything else (network failure, an unexpected status, an
+ * error that is not the SDK's).
+ */
+export function getErrorCode(error: unknown): S3ssionsErrorCode | null {
+  if (!isClientError(error)) return null;
+  const code = error.data?.code;
+  if (typeof code === "string" && CODES.has(code)) return code;
+  const raw = rawAnswer(error);
+  if (typeof raw.code === "string" && CODES.has(raw.code)) return raw.code as S3ssionsErrorCode;
+  if (raw.status !== undefined && CODE_BY_STATUS[raw.status]) return CODE_BY_STATUS[raw.status]!;
+  for (const cause of causes(error.cause)) {
+    const name = (cause as { name?: unknown }).name;
+    if (name === "TimeoutError") return "TIMEOUT";
+    if (name === "AbortError") return "CLIENT_CLOSED_REQUEST";
+  }
+  return null;
+}
+
+/**
+ * Whether `error` came from an S3SSIONS call, optionally with a given code
+ * (see `getErrorCode`):
+ *
+ * ```ts
+ * if (isS3ssionsError(error, "UNAUTHORIZED")) signIn();
+ * ```
+ */
+export function isS3ssionsError(error: unknown, code?: S3ssionsErrorCode): error is S3ssionsError {
+  return isClientError(error) && (code === undefined || getErrorCode(error) === code);
+}
+
+/** The validation messages of a `BAD_REQUEST` by input field (`{}` when there are none). */
+export function getFieldErrors(error: unknown): FieldErrors {
+  if (!isClientError(error)) return {};
+  return (error.data?.zodError?.fieldErrors as FieldErrors | undefined) ?? {};
+}
+
+/** The id the server logged the failed request under, to quote in a bug report; `null` when it never got there. */
+export function getRequestId(error: unknown): string | null {
+  if (!isClientError(error)) return null;
+  if (error.data?.requestId) return error.data.requestId;
+  const raw = rawAnswer(error);
+  return typeof raw.requestId === "string" ? raw.requestId : (raw.header ?? null);
+}

@@ -1,0 +1,188 @@
+// The SDK as a frontend gets it: `pnpm pack`, then `npm install <tarball>` in a fresh
+// project outside the monorepo, type-checked with strict settings and run against the API.
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningApi, startApi } from "./support.js";
+
+const run = promisify(execFile);
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("fixtures/consumer", import.meta.url));
+
+/** What the tarball may hold, and nothing else. */
+const PACKED_FILES = [
+  "CHANGELOG.md",
+  "README.md",
+  "dist/index.cjs",
+  "dist/index.d.cts",
+  "dist/index.d.ts",
+  "dist/index.js",
+  "dist/limits.cjs",
+  "dist/limits.d.cts",
+  "dist/limits.d.ts",
+  "dist/limits.js",
+  "package.json",
+];
+/** Everything `npm install <tarball> typescript @types/node` may bring. */
+const ALLOWED_INSTALLS = new Set([
+  "@s3ssions/client",
+  "@trpc/client",
+  "@trpc/server",
+  "superjson",
+  "copy-anything",
+  "is-what",
+  "typescript",
+  "@types/node",
+  "undici-types",
+]);
+const PACKED_SIZE_BUDGET = 30 * 1024;
+
+/** The environment without pnpm's `npm_*` variables, which npm would read as its own config. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key)) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+async function sh(file: string, args: string[], cwd: string, env = cleanEnv()) {
+  try {
+    return await run(file, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`);
+  }
+}
+
+async function versionOf(name: string): Promise<string> {
+  return JSON.parse(await readFile(join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")).version;
+}
+
+async function installedPackages(nodeModules: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of await readdir(nodeModules)) {
+    if (entry.startsWith(".")) continue;
+    if (entry.startsWith("@")) {
+      for (const scoped of await readdir(join(nodeModules, entry))) names.push(`${entry}/${scoped}`);
+    } else names.push(entry);
+  }
+  return names.sort();
+}
+
+let work: string;
+let consumer: string;
+let packed: { filename: string; files: { path: string }[] };
+let api: RunningApi;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "s3ssions-sdk-"));
+  consumer = join(work, "consumer");
+  const apiReady = startApi("sdk_tarball");
+  const { stdout } = await sh("pnpm", ["pack", "--pack-destination", work, "--json"], PACKAGE_DIR, process.env);
+  packed = JSON.parse(stdout);
+  await cp(FIXTURE, consumer, { recursive: true });
+  const [typescript, typesNode] = await Promise.all([versionOf("typescript"), versionOf("@types/node")]);
+  await sh(
+    "npm",
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      packed.filename,
+      `typescript@${typescript}`,
+      `@types/node@${typesNode}`,
+    ],
+    consumer,
+  );
+  api = await apiReady;
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("the packed SDK", () => {
+  it("holds the built package, its README and CHANGELOG, and nothing else", async () => {
+    expect(work.startsWith(REPO_ROOT)).toBe(false);
+    expect(packed.files.map((file) => file.path).sort()).toEqual(PACKED_FILES);
+    const size = (await stat(packed.filename)).size;
+    console.log(`@s3ssions/client tarball: ${(size / 1024).toFixed(1)} KiB packed`);
+    expect(size).toBeLessThan(PACKED_SIZE_BUDGET);
+  });
+
+  it("installs with npm alone, bringing no server code, no Prisma, no pg", async () => {
+    const installed = await installedPackages(join(consumer, "node_modules"));
+    expect(installed).toContain("@s3ssions/client");
+    expect(installed.filter((name) => !ALLOWED_INSTALLS.has(name))).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(consumer, "node_modules/@s3ssions/client/package.json"), "utf8"));
+    expect(JSON.stringify(manifest)).not.toMatch(/workspace:|@s3ssions\/(api|db|testing)/);
+  });
+
+  it("type-checks a consumer under NodeNext (ESM and CJS) and bundler, strict, skipLibCheck off", async () => {
+    // Every `@ts-expect-error` in the consumer must meet a real error, or tsc fails on it.
+    const tsc = join(consumer, "node_modules/typescript/bin/tsc");
+    await sh(process.execPath, [tsc, "-p", "tsconfig.nodenext.json"], consumer);
+    await sh(process.execPath, [tsc, "-p", "tsconfig.bundler.json"], consumer);
+    const expectations = (await readFile(join(consumer, "src/esm.ts"), "utf8")).match(/@ts-expect-error/g) ?? [];
+    expect(expectations.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it("runs from Node ESM against the API: auth, typed dates, validation and error codes", async () => {
+    const host = await api.user();
+    const user = await api.user();
+    const { stdout } = await sh(
+      process.execPath,
+      ["build/esm.js"],
+      consumer,
+      cleanEnv({ S3SSIONS_API_URL: api.baseUrl, HOST_TOKEN: host.token, USER_TOKEN: user.token }),
+    );
+    const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+    expect(result).toMatchObject({
+      module: "esm",
+      health: "ok",
+      connected: "connected",
+      startsAtIsDate: true,
+      bookingStatus: "confirmed",
+      listed: true,
+      mine: [result.bookingId],
+      wrongType: "BAD_REQUEST",
+      unknownField: "BAD_REQUEST",
+      wrongLimit: "BAD_REQUEST",
+      missing: "BAD_REQUEST",
+      fieldErrors: ["sessionId"],
+      unauthorized: "UNAUTHORIZED",
+      branch: "sign-in",
+      conflict: "CONFLICT",
+      advice: "reload and retry",
+      limits: [50, 8192],
+    });
+  });
+
+  it("runs from Node CJS: require() gets the CommonJS build", async () => {
+    expect(await readFile(join(consumer, "build/cjs.cjs"), "utf8")).toMatch(/require\("@s3ssions\/client"\)/);
+    const { stdout } = await sh(
+      process.execPath,
+      ["build/cjs.cjs"],
+      consumer,
+      cleanEnv({ S3SSIONS_API_URL: api.baseUrl }),
+    );
+    expect(JSON.parse(stdout.trim())).toEqual({
+      module: "cjs",
+      check: "ok",
+      db: "connected",
+      pageIsArray: true,
+      code: "BAD_REQUEST",
+      unauthorized: true,
+      maxBatchSize: 50,
+    });
+  });
+});
