@@ -20,11 +20,22 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
-/** One JSON object a line on stdout (stderr for errors): what Vercel's log drain expects. */
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** `LOG_LEVEL` (debug | info | warn | error, default info), read once per process. */
+function minimumLevel(): number {
+  const wanted = process.env.LOG_LEVEL as LogLevel | undefined;
+  return LEVELS[wanted ?? "info"] ?? LEVELS.info;
+}
+
+const minimum = minimumLevel();
+
+/** One JSON object a line on stdout (stderr for warnings and errors): what Vercel's log drain expects. */
 export const jsonLogger: Logger = {
   log(level, message, fields) {
+    if (LEVELS[level] < minimum) return;
     const line = redactSecrets(JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...fields }));
     if (level === "error" || level === "warn") process.stderr.write(`${line}\n`);
-    else if (process.env.S3SSIONS_QUIET_LOGS !== "1") process.stdout.write(`${line}\n`);
+    else process.stdout.write(`${line}\n`);
   },
 };
