@@ -10,17 +10,17 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
-import { type Plugin, build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import {
   BENCH_JWT_SECRET,
-  type RequestSpec,
-  type Server,
   coldStart,
   createBenchData,
   load,
   median,
   quantile,
+  type RequestSpec,
   rssMb,
+  type Server,
   spawnServer,
 } from "./harness.js";
 
@@ -34,7 +34,10 @@ function compilerPlugin(wanted: CompilerBuild): Plugin {
     name: "compiler-build",
     setup(b) {
       b.onLoad({ filter: /generated[\\/]prisma[\\/]internal[\\/]class\.ts$/ }, (args) => ({
-        contents: readFileSync(args.path, "utf8").replace(/query_compiler_(fast|small)_bg/g, `query_compiler_${wanted}_bg`),
+        contents: readFileSync(args.path, "utf8").replace(
+          /query_compiler_(fast|small)_bg/g,
+          `query_compiler_${wanted}_bg`,
+        ),
         loader: "ts",
       }));
     },
@@ -72,7 +75,6 @@ async function main() {
     SUPABASE_DB_URL_TRANSACTION: data.tdb.pooledUrl(),
     SUPABASE_JWT_SECRET: BENCH_JWT_SECRET,
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
-    S3SSIONS_QUIET_LOGS: "0",
   };
   const cold: Record<string, number[]> = { fast: [], small: [] };
   for (let round = 0; round < 7; round++) {

@@ -9,7 +9,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { createInterface } from "node:readline";
-import { type TestDatabase, createTestDatabase, ensurePgBouncer, signHs256, sql } from "@s3ssions/testing";
+import { createTestDatabase, ensurePgBouncer, signHs256, sql, type TestDatabase } from "@s3ssions/testing";
 
 export const BENCH_JWT_SECRET = "bench-jwt-secret-with-at-least-32-characters!!";
 
@@ -104,7 +104,10 @@ export async function spawnServer(options: SpawnOptions): Promise<Server> {
   const exited = once(child, "exit");
   const tail: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name}: not listening after ${options.timeoutMs ?? 20_000} ms`)), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${options.name}: not listening after ${options.timeoutMs ?? 20_000} ms`)),
+      options.timeoutMs ?? 20_000,
+    );
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream! }).on("line", (line) => {
         if (tail.length < 50) tail.push(line);
@@ -183,7 +186,12 @@ export interface Sample {
 }
 
 /** One request; status 0 for a network error. The body is read and dropped. */
-export function send(agent: Agent, port: number, spec: RequestSpec, keepBody = false): Promise<Sample & { body?: string }> {
+export function send(
+  agent: Agent,
+  port: number,
+  spec: RequestSpec,
+  keepBody = false,
+): Promise<Sample & { body?: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
     const headers: Record<string, string> = { ...spec.headers };
@@ -191,19 +199,22 @@ export function send(agent: Agent, port: number, spec: RequestSpec, keepBody = f
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(spec.body));
     }
-    const req = httpRequest({ host: "127.0.0.1", port, method: spec.method, path: spec.path, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      if (keepBody) res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      else res.resume();
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          ms: performance.now() - started,
-          body: keepBody ? Buffer.concat(chunks).toString("utf8") : undefined,
-        }),
-      );
-      res.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method: spec.method, path: spec.path, headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        if (keepBody) res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        else res.resume();
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: performance.now() - started,
+            body: keepBody ? Buffer.concat(chunks).toString("utf8") : undefined,
+          }),
+        );
+        res.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
+      },
+    );
     req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
     req.end(spec.body);
   });

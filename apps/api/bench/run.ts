@@ -14,9 +14,11 @@
  * /health/db, sessions.list (20 items) and bookings.create, RSS after the load, bundle
  * sizes, errors. Ours and the baseline alternate slice by slice (order flipped each time)
  * after a warm-up: this is a shared 2-core machine, so medians and interleaving, not
- * back-to-back runs. Each booking is a (user, session) pair never booked before, so both
- * do the full transaction; the outbox is drained between slices. Per-user rate limits are
- * off (RATE_LIMIT_*_PER_MIN=0): the baseline has none.
+ * back-to-back runs. Each side has its own database (same seed), so PgBouncer's SHOW STATS
+ * gives each side's statements per request. Each booking is a (user, session) pair never
+ * booked before, so both do the full transaction; the outbox is drained between slices.
+ * Per-user rate limits are off (RATE_LIMIT_*_PER_MIN=0): the baseline has none. Informational
+ * rows (no target): server CPU per request at c=32, DB statements per request, RSS peak.
  *
  * Env: BENCH_COLD_RUNS (7), BENCH_C1_REQUESTS per route and server (300),
  * BENCH_C32_SECONDS per route and server (4.5), BENCH_SKIP_VERCEL_BUILD=1 (reuse .vercel/output),
@@ -28,22 +30,22 @@ import { Agent } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { sql } from "@s3ssions/testing";
+import { pgbouncerAdmin, sql } from "@s3ssions/testing";
 import { type BuildOptions, build } from "esbuild";
 import {
   BENCH_JWT_SECRET,
   type BenchData,
-  type LoadResult,
-  type RequestSpec,
-  type Server,
-  NODE,
   coldStart,
   cpuMs,
   createBenchData,
+  type LoadResult,
   load,
   median,
+  NODE,
   quantile,
+  type RequestSpec,
   rssMb,
+  type Server,
   send,
   shapeOf,
   spawnServer,
@@ -153,22 +155,38 @@ function environment(data: BenchData): Record<string, string> {
 async function drainOutbox(data: BenchData, timeoutMs = 10_000): Promise<number> {
   const until = performance.now() + timeoutMs;
   for (;;) {
-    const [row] = await sql<{ n: string }>(data.tdb.directUrl, "SELECT count(*) AS n FROM tasks WHERE status <> 'done'");
+    const [row] = await sql<{ n: string }>(
+      data.tdb.directUrl,
+      "SELECT count(*) AS n FROM tasks WHERE status <> 'done'",
+    );
     const open = Number(row?.n ?? 0);
     if (open === 0 || performance.now() > until) return open;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
+/** A server and the database it alone uses. */
+interface Side {
+  server: Server;
+  data: BenchData;
+}
+
+/** Statements and transactions PgBouncer has passed on for one database so far. */
+async function poolerCounts(database: string): Promise<{ queries: number; transactions: number }> {
+  const row = (await pgbouncerAdmin("SHOW STATS")).find((r) => r.database === database);
+  return { queries: Number(row?.total_query_count ?? 0), transactions: Number(row?.total_xact_count ?? 0) };
+}
+
 /** Same status, same JSON shape (keys and value types) from ours and the baseline, per route. */
-async function compareShapes(data: BenchData, ours: Server, base: Server): Promise<string[]> {
+async function compareShapes(sides: Side[]): Promise<string[]> {
   const notes: string[] = [];
   for (const route of ROUTES) {
     const bodies: unknown[] = [];
-    for (const server of [ours, base]) {
+    for (const { server, data } of sides) {
       const agent = new Agent({ keepAlive: false });
       const reply = await send(agent, server.port, route.next(data), true);
-      if (reply.status !== 200) notes.push(`${route.name}: ${server.name} answered ${reply.status}: ${reply.body?.slice(0, 200)}`);
+      if (reply.status !== 200)
+        notes.push(`${route.name}: ${server.name} answered ${reply.status}: ${reply.body?.slice(0, 200)}`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(reply.body ?? "");
@@ -194,6 +212,8 @@ async function compareShapes(data: BenchData, ours: Server, base: Server): Promi
 
 interface RouteNumbers {
   c1: number[];
+  /** Statements and transactions through PgBouncer during the c=1 slices (after-response work included). */
+  pooler: { queries: number; transactions: number; requests: number };
   /** Requests answered 2xx, wall time, and the server process's CPU time over the c=32 slices. */
   c32: { ok: number; ms: number; cpuMs: number };
 }
@@ -219,38 +239,49 @@ function count(tally: Tally, result: LoadResult): number {
 
 async function main() {
   await buildEverything();
-  log("creating and seeding the database…");
-  const data = await createBenchData({ sessions: 300, users: 300 });
-  const env = environment(data);
+  log("creating and seeding a database for each side…");
+  // One database each (same seed shape), so that their tables, locks and PgBouncer
+  // counters are their own.
+  const dataOurs = await createBenchData({ sessions: 300, users: 300 });
+  const dataBase = await createBenchData({ sessions: 300, users: 300 });
+  const envOurs = environment(dataOurs);
+  const envBase = environment(dataBase);
   const servers: Server[] = [];
   try {
     // Cold starts: a fresh process each time, the four kinds interleaved, order rotating.
     const kinds = [
-      { key: "fn-ours", args: [LAUNCHER, FUNCTION] },
-      { key: "fn-base", args: [LAUNCHER, BASE_FUNCTION] },
-      { key: "srv-ours", args: [SERVER] },
-      { key: "srv-base", args: [BASE_SERVER] },
+      { key: "fn-ours", args: [LAUNCHER, FUNCTION], env: envOurs },
+      { key: "fn-base", args: [LAUNCHER, BASE_FUNCTION], env: envBase },
+      { key: "srv-ours", args: [SERVER], env: envOurs },
+      { key: "srv-base", args: [BASE_SERVER], env: envBase },
     ];
     const cold: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k.key, []]));
     log(`cold starts: ${COLD_RUNS} rounds × ${kinds.length}…`);
     for (let round = 0; round < COLD_RUNS; round++) {
       for (let i = 0; i < kinds.length; i++) {
         const kind = kinds[(i + round) % kinds.length]!;
-        cold[kind.key]!.push(await coldStart({ name: kind.key, args: kind.args, env }));
+        cold[kind.key]!.push(await coldStart({ name: kind.key, args: kind.args, env: kind.env }));
       }
     }
 
     log("starting both servers…");
-    const ours = await spawnServer({ name: "ours", args: [SERVER], env });
+    const ours = await spawnServer({ name: "ours", args: [SERVER], env: envOurs });
     servers.push(ours);
-    const base = await spawnServer({ name: "baseline", args: [BASE_SERVER], env });
+    const base = await spawnServer({ name: "baseline", args: [BASE_SERVER], env: envBase });
     servers.push(base);
     const pair = [ours, base] as const;
-    const notes = await compareShapes(data, ours, base);
-    await drainOutbox(data);
+    const dataOf = new Map<Server, BenchData>([
+      [ours, dataOurs],
+      [base, dataBase],
+    ]);
+    const notes = await compareShapes(pair.map((server) => ({ server, data: dataOf.get(server)! })));
+    for (const server of pair) await drainOutbox(dataOf.get(server)!);
 
     const agents = new Map<Server, { c1: Agent; c32: Agent }>(
-      pair.map((s) => [s, { c1: new Agent({ keepAlive: true, maxSockets: 1 }), c32: new Agent({ keepAlive: true, maxSockets: 32 })}]),
+      pair.map((s) => [
+        s,
+        { c1: new Agent({ keepAlive: true, maxSockets: 1 }), c32: new Agent({ keepAlive: true, maxSockets: 32 }) },
+      ]),
     );
     const tallies = new Map<Server, Tally>(pair.map((s) => [s, { requests: 0, errors: 0, statuses: new Map() }]));
     const numbers = new Map<Server, Map<string, RouteNumbers>>(pair.map((s) => [s, new Map()]));
@@ -258,27 +289,41 @@ async function main() {
     log("warming up…");
     for (const route of ROUTES) {
       for (const server of pair) {
+        const data = dataOf.get(server)!;
         await load(agents.get(server)!.c32, server.port, () => route.next(data), { concurrency: 4, count: WARMUP });
+        if (route.name === "bookings.create") await drainOutbox(data);
       }
-      if (route.name === "bookings.create") await drainOutbox(data);
     }
 
     for (const route of ROUTES) {
       log(`${route.name}: c=1 latency, c=32 throughput…`);
-      for (const server of pair) numbers.get(server)!.set(route.name, { c1: [], c32: { ok: 0, ms: 0, cpuMs: 0 } });
+      for (const server of pair)
+        numbers.get(server)!.set(route.name, {
+          c1: [],
+          pooler: { queries: 0, transactions: 0, requests: 0 },
+          c32: { ok: 0, ms: 0, cpuMs: 0 },
+        });
       for (let slice = 0; slice < C1_SLICES; slice++) {
         for (const server of slice % 2 ? [base, ours] : [ours, base]) {
+          const data = dataOf.get(server)!;
+          const before = await poolerCounts(data.tdb.name);
           const result = await load(agents.get(server)!.c1, server.port, () => route.next(data), {
             concurrency: 1,
             count: Math.ceil(C1_REQUESTS / C1_SLICES),
           });
           count(tallies.get(server)!, result);
-          numbers.get(server)!.get(route.name)!.c1.push(...result.samples.map((s) => s.ms));
+          const route1 = numbers.get(server)!.get(route.name)!;
+          route1.c1.push(...result.samples.map((s) => s.ms));
           if (route.name === "bookings.create") await drainOutbox(data);
+          const after = await poolerCounts(data.tdb.name);
+          route1.pooler.queries += after.queries - before.queries;
+          route1.pooler.transactions += after.transactions - before.transactions;
+          route1.pooler.requests += result.samples.length;
         }
       }
       for (let slice = 0; slice < C32_SLICES; slice++) {
         for (const server of slice % 2 ? [base, ours] : [ours, base]) {
+          const data = dataOf.get(server)!;
           const cpuBefore = cpuMs(server.child.pid!);
           const result = await load(agents.get(server)!.c32, server.port, () => route.next(data), {
             concurrency: 32,
@@ -296,8 +341,10 @@ async function main() {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     const memory = new Map(pair.map((s) => [s, rssMb(s.child.pid!)]));
-    const openTasks = await drainOutbox(data, 2_000);
-    if (openTasks > 0) notes.push(`${openTasks} outbox tasks still not done after the load`);
+    for (const server of pair) {
+      const openTasks = await drainOutbox(dataOf.get(server)!, 2_000);
+      if (openTasks > 0) notes.push(`${server.name}: ${openTasks} outbox tasks still not done after the load`);
+    }
 
     // ------------------------------------------------------------ report
     const size = (file: string) => ({ bytes: statSync(file).size, gzip: gzipSync(readFileSync(file)).length });
@@ -360,6 +407,18 @@ async function main() {
       // (after-response work such as outbox tasks included); the rest of the box is shared.
       const co = (o.c32.cpuMs * 1000) / Math.max(1, o.c32.ok);
       const cb = (b.c32.cpuMs * 1000) / Math.max(1, b.c32.ok);
+      if (route.db) {
+        const po = o.pooler;
+        const pb = b.pooler;
+        rows.push({
+          metric: `${route.name} DB statements/req`,
+          ours: `${(po.queries / po.requests).toFixed(1)} (${(po.transactions / po.requests).toFixed(1)} tx)`,
+          baseline: `${(pb.queries / pb.requests).toFixed(1)} (${(pb.transactions / pb.requests).toFixed(1)} tx)`,
+          ratio: ratio(po.queries / po.requests, pb.queries / pb.requests),
+          target: "",
+          old: "",
+        });
+      }
       rows.push({
         metric: `${route.name} server CPU/req c=32`,
         ours: `${co.toFixed(0)} µs`,
@@ -388,7 +447,8 @@ async function main() {
       target: "",
       old: oldCheck("< 512 MB", mo.peak < 512),
     });
-    const mbText = (s: { bytes: number; gzip: number }) => `${(s.bytes / 1e6).toFixed(2)} MB (${(s.gzip / 1e6).toFixed(2)} gz)`;
+    const mbText = (s: { bytes: number; gzip: number }) =>
+      `${(s.bytes / 1e6).toFixed(2)} MB (${(s.gzip / 1e6).toFixed(2)} gz)`;
     rows.push({
       metric: "bundle, Vercel function",
       ours: mbText(bundles.function),
@@ -418,7 +478,10 @@ async function main() {
       old: oldCheck("< 1 %", rate(to) < 1),
     });
     for (const [server, tally] of tallies) {
-      if (tally.errors > 0) notes.push(`${server.name} errors by status: ${[...tally.statuses].map(([s, n]) => `${s || "network"}×${n}`).join(", ")}`);
+      if (tally.errors > 0)
+        notes.push(
+          `${server.name} errors by status: ${[...tally.statuses].map(([s, n]) => `${s || "network"}×${n}`).join(", ")}`,
+        );
     }
 
     printTable(rows);
@@ -426,7 +489,9 @@ async function main() {
     console.log(
       `\nnode ${NODE === process.execPath ? process.version : NODE} for the servers, ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(" ")}; one run of ${seconds} s; c=1: ${C1_REQUESTS} requests per route and server, c=32: ${(C32_MS / 1000).toFixed(1)} s per route and server, ${C1_SLICES}/${C32_SLICES} alternating slices.`,
+        .join(
+          " ",
+        )}; one run of ${seconds} s; c=1: ${C1_REQUESTS} requests per route and server, c=32: ${(C32_MS / 1000).toFixed(1)} s per route and server, ${C1_SLICES}/${C32_SLICES} alternating slices.`,
     );
     console.log(
       `cold start = spawn → first GET /health/db 200 (fresh process each; functions through bench/launcher.mjs); all samples (ms): ${Object.entries(
@@ -443,7 +508,8 @@ async function main() {
     );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    await data.tdb.drop().catch(() => {});
+    await dataOurs.tdb.drop().catch(() => {});
+    await dataBase.tdb.drop().catch(() => {});
   }
 }
 

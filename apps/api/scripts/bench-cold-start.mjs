@@ -40,9 +40,10 @@ function defaultBundle() {
   const config = JSON.parse(readFileSync(new URL(".vc-config.json", funcDir), "utf8"));
   return fileURLToPath(new URL(config.handler, funcDir));
 }
-const cacheDir = values["compile-cache"] ? resolve(values["compile-cache"]) : mkdtempSync(join(tmpdir(), "cc-"));
+let cacheDir = values["compile-cache"] ? resolve(values["compile-cache"]) : undefined;
 const bundles = (positionals.length ? positionals : [defaultBundle()]).map((spec) => {
   const cached = spec.endsWith("+cc");
+  if (cached) cacheDir ??= mkdtempSync(join(tmpdir(), "bench-compile-cache-"));
   const file = resolve(cached ? spec.slice(0, -3) : spec);
   if (!existsSync(file)) throw new Error(`no such bundle: ${file}`);
   return { file, cacheDir: cached ? cacheDir : undefined, label: spec };
@@ -65,8 +66,8 @@ ${cacheDir ? `module.enableCompileCache?.(${JSON.stringify(cacheDir)});` : ""}
 const mod = await import(${JSON.stringify(pathToFileURL(bundle).href)});
 const t1 = performance.now();
 const out = { boot: t0, load: t1 - t0 };
-if (${JSON.stringify(mode)} === "parts") {
-  const db = globalThis[Symbol.for("s3ssions.database")];
+const db = globalThis[Symbol.for("s3ssions.database")];
+if (${JSON.stringify(mode)} === "parts" && db) {
   let t = performance.now();
   const lap = (name) => { const now = performance.now(); out[name] = now - t; t = now; };
   await db.prisma.$connect(); lap("compiler");
@@ -112,7 +113,7 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const fmt = (ms) => `${ms.toFixed(0)}`.padStart(5);
+const fmt = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(0)}` : "-").padStart(5);
 
 const whole = bundles.map(() => []);
 const parts = bundles.map(() => []);
@@ -127,13 +128,15 @@ for (let round = 0; round < runs; round++) {
   }
 }
 
-const version = (await new Promise((done) => {
+const version = await new Promise((done) => {
   const c = spawn(values.node, ["-v"]);
   let v = "";
   c.stdout.on("data", (d) => (v += d));
   c.on("exit", () => done(v.trim()));
-}));
-console.log(`node ${version}, ${runs} rounds, interleaved; medians in ms; node -e 0 (spawn → exit): ${fmt(median(bare))}`);
+});
+console.log(
+  `node ${version}, ${runs} rounds, interleaved; medians in ms; node -e 0 (spawn → exit): ${fmt(median(bare))}`,
+);
 console.log(
   `${"bundle".padEnd(28)} ${"MB".padStart(5)} ${"gzip".padStart(5)} | ${"cold".padStart(5)} ${"boot".padStart(5)} ${"load".padStart(5)} ${"req".padStart(5)} | ${"load".padStart(5)} ${"compl".padStart(5)} ${"conn".padStart(5)} ${"query".padStart(5)} ${"req".padStart(5)} | ${"rss".padStart(4)}`,
 );
@@ -141,7 +144,7 @@ console.log(`${"".padEnd(28)} ${"".padStart(11)} | ${"whole: spawn → 200".padE
 for (let i = 0; i < bundles.length; i++) {
   const w = whole[i];
   const p = parts[i];
-  const pick = (xs, key) => median(xs.map((x) => x[key]));
+  const pick = (xs, key) => median(xs.map((x) => x[key] ?? Number.NaN));
   const { file, label } = bundles[i];
   const name = label.replace(fileURLToPath(root), "");
   console.log(
