@@ -19,6 +19,20 @@ import { SECURITY_HEADERS } from "./security-headers.js";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 
+/** RSS for the request log, read at most once a second: each read is a file read under /proc. */
+function rssSampler(): () => number {
+  let sampledAt = 0;
+  let mb = 0;
+  return () => {
+    const now = Date.now();
+    if (now - sampledAt >= 1000) {
+      sampledAt = now;
+      mb = Math.round(process.memoryUsage.rss() / 1048576);
+    }
+    return mb;
+  };
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function requestIdOf(request: Request): string {
@@ -65,6 +79,7 @@ function proceduresOf(path: string): string[] {
  */
 export function createFetchHandler(runtime: ApiRuntime): (request: Request) => Promise<Response> {
   const cors = createCorsPolicy(runtime.env.CORS_ORIGINS);
+  const rssMb = rssSampler();
   let served = 0;
 
   async function route(request: Request, requestId: string, path: string, coldStart: boolean): Promise<Response> {
@@ -160,7 +175,7 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
       dbMs: Math.round(timing.dbMs * 10) / 10,
       dbQueries: timing.queries,
       coldStart,
-      rssMb: Math.round(process.memoryUsage.rss() / 1048576),
+      rssMb: rssMb(),
     });
     return response;
   };

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => tdb?.drop());
 
-const ROUTES = ["/health/db", "/api/trpc/health.db", "/api/trpc/health.db", "/health/db"];
+// The health check and Prisma's query path (sessions.list), each more than once per process.
+const ROUTES = ["/health/db", "/api/trpc/sessions.list", "/api/trpc/health.db", "/api/trpc/sessions.list"];
 
 /**
  * What killed the old service: every cold start is a new process on a pooler

@@ -9,13 +9,16 @@ export function describeDatabaseError(error: unknown): string {
 }
 
 /**
- * One round trip through the Prisma client the app uses (`SELECT 1`, timed): it proves
- * the whole path, adapter and pooler included, not just a socket.
+ * One round trip (`SELECT 1`, timed) on the pool the Prisma client uses: the same
+ * connection, URL parameters, timeouts and pooler as every query. It goes to the pool
+ * directly so that a cold start's first health check does not wait for Prisma's query
+ * compiler (≈ 25 ms of a ≈ 155 ms cold start, measured by `pnpm bench`); the first
+ * procedure that needs Prisma starts it.
  */
 export async function checkDatabase(db: Database): Promise<DatabaseCheck> {
   const started = performance.now();
   try {
-    await db.prisma.$queryRaw`SELECT 1`;
+    await db.pool.query("SELECT 1");
     return { ok: true, latencyMs: round(performance.now() - started) };
   } catch (error) {
     return { ok: false, latencyMs: round(performance.now() - started), reason: describeDatabaseError(error) };

@@ -138,7 +138,16 @@ function toAuthUser(payload: JWTPayload): AuthUser {
 export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifierOptions = {}): AccessTokenVerifier {
   const clockTolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
   const isProjectApiKey = createSecretMatcher([env.SUPABASE_ANON_KEY, env.SUPABASE_SERVICE_ROLE_KEY]);
-  const hsSecret = env.SUPABASE_JWT_SECRET ? new TextEncoder().encode(env.SUPABASE_JWT_SECRET) : undefined;
+  // Imported once: handing jose the raw bytes would import the HMAC key on every request.
+  const hsSecret = env.SUPABASE_JWT_SECRET
+    ? crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(env.SUPABASE_JWT_SECRET),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["verify"],
+      )
+    : undefined;
 
   let jwks: JWTVerifyGetKey | undefined;
   if (env.SUPABASE_URL) {
@@ -176,7 +185,7 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
     const claims = { audience: AUDIENCE, clockTolerance, requiredClaims: ["exp", "sub"] };
     if (typeof alg === "string" && SYMMETRIC_ALGORITHMS.includes(alg)) {
       if (!hsSecret) throw invalid("hs256_not_configured");
-      verifying = jwtVerify(token, hsSecret, { ...claims, algorithms: SYMMETRIC_ALGORITHMS });
+      verifying = jwtVerify(token, await hsSecret, { ...claims, algorithms: SYMMETRIC_ALGORITHMS });
     } else if (typeof alg === "string" && ASYMMETRIC_ALGORITHMS.includes(alg)) {
       if (!jwks) throw invalid("jwks_not_configured");
       verifying = jwtVerify(token, jwks, { ...claims, algorithms: ASYMMETRIC_ALGORITHMS });
