@@ -3,7 +3,7 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ApiProcess, spawnApi } from "@s3ssions/testing";
+import { type ApiProcess, bookingInvariants, spawnApi } from "@s3ssions/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -88,23 +88,6 @@ const FINGERPRINT_SQL = `
          (SELECT count(*) FROM bookings)::int AS bookings,
          (SELECT md5(string_agg(id::text || status::text, ',' ORDER BY id)) FROM bookings) AS digest`;
 
-const INVARIANTS_SQL = `
-  WITH counts AS (
-    SELECT s.id, s.capacity, s.status, s.confirmed_count, s.waitlist_count,
-           count(*) FILTER (WHERE b.status = 'confirmed')  AS confirmed,
-           count(*) FILTER (WHERE b.status = 'waitlisted') AS waitlisted,
-           count(*) FILTER (WHERE b.status <> 'cancelled') AS active
-    FROM sessions s LEFT JOIN bookings b ON b.session_id = s.id
-    GROUP BY s.id
-  )
-  SELECT
-    (SELECT count(*) FROM counts WHERE confirmed_count <> confirmed OR waitlist_count <> waitlisted)::int AS counter_mismatch,
-    (SELECT count(*) FROM counts WHERE confirmed > capacity)::int AS over_capacity,
-    (SELECT count(*) FROM counts WHERE waitlisted > 0 AND confirmed < capacity)::int AS waiting_while_seats_free,
-    (SELECT count(*) FROM counts WHERE status = 'cancelled' AND active > 0)::int AS active_in_cancelled_session,
-    (SELECT count(*) FROM (SELECT 1 FROM bookings WHERE status <> 'cancelled'
-                           GROUP BY session_id, user_id HAVING count(*) > 1) d)::int AS duplicate_active`;
-
 async function stopAndExpectClean(run: DevRun): Promise<void> {
   const code = await run.api.stop("SIGTERM");
   expect(code, run.api.output.join("\n")).toBe(0);
@@ -154,12 +137,12 @@ describe("pnpm dev without a database URL", () => {
     fingerprint = await sql(FINGERPRINT_SQL);
     expect(fingerprint.sessions).toBeGreaterThanOrEqual(200);
     expect(fingerprint.bookings).toBeGreaterThan(1000);
-    expect(await sql(INVARIANTS_SQL)).toEqual({
-      counter_mismatch: 0,
-      over_capacity: 0,
-      waiting_while_seats_free: 0,
-      active_in_cancelled_session: 0,
-      duplicate_active: 0,
+    expect(await bookingInvariants(dbUrl())).toEqual({
+      overbooked: [],
+      counterDrift: [],
+      missedPromotion: [],
+      doubleActive: [],
+      activeInCancelled: [],
     });
     const statuses = await sql<{ n: number }>(
       "SELECT count(DISTINCT status)::int AS n FROM bookings WHERE status IN ('confirmed', 'waitlisted', 'cancelled')",

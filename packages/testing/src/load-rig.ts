@@ -90,6 +90,7 @@ export async function startLoadRig(options: LoadRigOptions): Promise<LoadRig> {
 export interface SessionOccupancy {
   id: string;
   capacity: number;
+  status: "scheduled" | "cancelled";
   confirmedCount: number;
   waitlistCount: number;
   /** Counted from the booking rows. */
@@ -101,7 +102,7 @@ export interface SessionOccupancy {
 export async function sessionOccupancy(directUrl: string): Promise<SessionOccupancy[]> {
   return sql<SessionOccupancy>(
     directUrl,
-    `SELECT s.id::text AS "id", s.capacity, s.confirmed_count AS "confirmedCount", s.waitlist_count AS "waitlistCount",
+    `SELECT s.id::text AS "id", s.capacity, s.status::text AS "status", s.confirmed_count AS "confirmedCount", s.waitlist_count AS "waitlistCount",
             count(b.*) FILTER (WHERE b.status = 'confirmed')::int AS "confirmedRows",
             count(b.*) FILTER (WHERE b.status = 'waitlisted')::int AS "waitlistedRows",
             count(b.*) FILTER (WHERE b.status = 'cancelled')::int AS "cancelledRows"
@@ -119,6 +120,8 @@ export interface BookingInvariants {
   missedPromotion: string[];
   /** (session, user) pairs holding more than one active booking. */
   doubleActive: { sessionId: string; userId: string }[];
+  /** Cancelled sessions that still hold active bookings. */
+  activeInCancelled: string[];
 }
 
 /** The booking invariants, read from the database directly. Empty lists everywhere: all hold. */
@@ -138,5 +141,8 @@ export async function bookingInvariants(directUrl: string): Promise<BookingInvar
       .map((s) => s.id),
     missedPromotion: sessions.filter((s) => s.confirmedRows < s.capacity && s.waitlistedRows > 0).map((s) => s.id),
     doubleActive,
+    activeInCancelled: sessions
+      .filter((s) => s.status === "cancelled" && s.confirmedRows + s.waitlistedRows > 0)
+      .map((s) => s.id),
   };
 }

@@ -110,7 +110,9 @@ function tryConnect(port: number): Promise<"connected" | "refused" | string> {
       socket.destroy();
       resolve("connected");
     });
-    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED" ? "refused" : String(error.code)));
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      resolve(error.code === "ECONNREFUSED" ? "refused" : String(error.code)),
+    );
   });
 }
 

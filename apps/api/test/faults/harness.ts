@@ -115,10 +115,7 @@ export function expectOnlyTypedUnavailability(calls: LoadCall[]) {
   const failed = calls.filter((c) => c.status !== 200);
   const unexpected = failed.filter(
     (c) =>
-      !(
-        (c.status === 503 && c.code === "SERVICE_UNAVAILABLE") ||
-        (c.status === 504 && c.code === "GATEWAY_TIMEOUT")
-      ),
+      !((c.status === 503 && c.code === "SERVICE_UNAVAILABLE") || (c.status === 504 && c.code === "GATEWAY_TIMEOUT")),
   );
   // Grouped, so that a broken run reads as a few kinds of failure rather than thousands of lines.
   const kinds: Record<string, number> = {};
@@ -153,6 +150,7 @@ export async function expectNothingLost(directUrl: string, result: LoadResult) {
     counterDrift: [],
     missedPromotion: [],
     doubleActive: [],
+    activeInCancelled: [],
   });
 }
 

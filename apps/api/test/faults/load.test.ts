@@ -37,7 +37,10 @@ describe(`load: ${INSTANCES} instances × ${CLIENTS} clients through a PgBouncer
     const errors = result.calls.filter((c) => c.status !== 200);
     expect(errors.map((c) => `${c.procedure} ${c.status} ${c.text}`)).toEqual([]);
     for (const procedure of ["sessions.list", "sessions.byId", "bookings.create", "bookings.cancel", "bookings.mine"]) {
-      expect(result.calls.some((c) => c.procedure === procedure), procedure).toBe(true);
+      expect(
+        result.calls.some((c) => c.procedure === procedure),
+        procedure,
+      ).toBe(true);
     }
 
     expect(await bookingInvariants(rig.tdb.directUrl)).toEqual({
@@ -45,6 +48,7 @@ describe(`load: ${INSTANCES} instances × ${CLIENTS} clients through a PgBouncer
       counterDrift: [],
       missedPromotion: [],
       doubleActive: [],
+      activeInCancelled: [],
     });
     // Every booking an answer reported is in the database; a reported cancellation stays cancelled.
     const rows = await sql<{ id: string; status: string }>(

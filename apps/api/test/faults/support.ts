@@ -16,10 +16,9 @@ export async function trpc(
   const started = performance.now();
   const response =
     kind === "query"
-      ? await fetch(
-          `${baseUrl}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
-          { headers },
-        )
+      ? await fetch(`${baseUrl}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+          headers,
+        })
       : await fetch(`${baseUrl}/api/trpc/${procedure}`, {
           method: "POST",
           headers: { ...headers, "content-type": "application/json" },
