@@ -5,7 +5,11 @@ import { TRPCError } from "@trpc/server";
 export function toPublicError(error: unknown): TRPCError | undefined {
   const failure = classifyDatabaseError(error);
   if (failure?.availability === "unavailable") {
-    return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is unavailable, try again", cause: error });
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is unavailable, try again",
+      cause: error,
+    });
   }
   if (failure?.availability === "timeout") {
     return new TRPCError({ code: "GATEWAY_TIMEOUT", message: "The database did not answer in time", cause: error });

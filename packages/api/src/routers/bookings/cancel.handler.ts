@@ -39,7 +39,10 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
     return {
       result: toBookingDto(cancelled),
       events: [
-        bookingEvent("booking.cancelled", cancelled, session, { previousStatus: booking.status, reason: "user_cancelled" }),
+        bookingEvent("booking.cancelled", cancelled, session, {
+          previousStatus: booking.status,
+          reason: "user_cancelled",
+        }),
         ...promotions,
       ],
     };

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "@s3ssions/db";
 import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
@@ -5,35 +6,48 @@ import { bookingEvent } from "../../domain/booking-events.js";
 import { commitChange } from "../../domain/change.js";
 import { type BookingDto, toBookingDto } from "../../domain/dto.js";
 import { assertScheduled, sessionNotFound } from "../../domain/guards.js";
-import { lockSessionForUser } from "../../domain/session-lock.js";
+import { type LockedSession, lockSessionForUser } from "../../domain/session-lock.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CreateBookingInput } from "./create.schema.js";
 
-/** Inserts the booking and moves the session's counter in one statement (one round trip under the lock). */
+/**
+ * Inserts the booking, moves the session's counter and writes the outbox task in one
+ * statement: the lock is held for one round trip instead of three.
+ */
 async function insertBooking(
   tx: Prisma.TransactionClient,
-  sessionId: string,
+  session: LockedSession,
   userId: string,
   status: "confirmed" | "waitlisted",
-): Promise<BookingDto> {
+): Promise<{ booking: BookingDto; taskId: string }> {
+  const now = new Date();
+  const booking: BookingDto = {
+    id: randomUUID(),
+    sessionId: session.id,
+    userId,
+    status,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const event = bookingEvent(`booking.${status}`, booking, session);
   const confirmed = status === "confirmed" ? 1 : 0;
-  const rows = await tx.$queryRaw<BookingDto[]>`
+  const rows = await tx.$queryRaw<{ taskId: string }[]>`
     WITH inserted AS (
       INSERT INTO bookings (id, session_id, user_id, status, created_at, updated_at)
-      VALUES (gen_random_uuid(), ${sessionId}::uuid, ${userId}::uuid, ${status}::"BookingStatus", now(), now())
-      RETURNING id::text AS "id", session_id::text AS "sessionId", user_id::text AS "userId",
-                status::text AS "status", created_at AS "createdAt", updated_at AS "updatedAt"
+      VALUES (${booking.id}::uuid, ${session.id}::uuid, ${userId}::uuid, ${status}::"BookingStatus", ${now}, ${now})
     ), counted AS (
       UPDATE sessions
       SET confirmed_count = confirmed_count + ${confirmed}::int,
           waitlist_count = waitlist_count + ${1 - confirmed}::int,
-          updated_at = now()
-      WHERE id = ${sessionId}::uuid
+          updated_at = ${now}
+      WHERE id = ${session.id}::uuid
     )
-    SELECT * FROM inserted`;
-  const booking = rows[0];
-  if (!booking) throw new Error("booking insert returned no row");
-  return booking;
+    INSERT INTO tasks (id, kind, payload, updated_at)
+    VALUES (gen_random_uuid(), ${event.type}, ${JSON.stringify(event.data)}::jsonb, ${now})
+    RETURNING id::text AS "taskId"`;
+  const taskId = rows[0]?.taskId;
+  if (!taskId) throw new Error("booking insert returned no task");
+  return { booking, taskId };
 }
 
 /**
@@ -55,7 +69,7 @@ export async function createBookingHandler({ ctx, input }: { ctx: ProtectedConte
     }
 
     const status = session.confirmedCount < session.capacity ? "confirmed" : "waitlisted";
-    const booking = await insertBooking(tx, session.id, ctx.user.id, status);
-    return { result: toBookingDto(booking), events: [bookingEvent(`booking.${status}`, booking, session)] };
+    const { booking, taskId } = await insertBooking(tx, session, ctx.user.id, status);
+    return { result: booking, events: [], enqueued: [taskId] };
   });
 }

@@ -10,9 +10,7 @@ export async function myBookingsHandler({ ctx, input }: { ctx: ProtectedContext;
   const where: Prisma.BookingWhereInput = {
     userId: ctx.user.id,
     ...(input.status ? { status: input.status } : {}),
-    ...(before
-      ? { OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }] }
-      : {}),
+    ...(before ? { OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }] } : {}),
   };
   const rows = await ctx.db.prisma.booking.findMany({
     where,

@@ -11,9 +11,7 @@ export async function listSessionsHandler({ ctx, input }: { ctx: Context; input:
     startsAt: { gte: input.from ?? new Date(), ...(input.to ? { lt: input.to } : {}) },
     ...(input.hostId ? { hostId: input.hostId } : {}),
     ...(input.includeCancelled ? {} : { status: "scheduled" }),
-    ...(after
-      ? { OR: [{ startsAt: { gt: after.at } }, { startsAt: after.at, id: { gt: after.id } }] }
-      : {}),
+    ...(after ? { OR: [{ startsAt: { gt: after.at } }, { startsAt: after.at, id: { gt: after.id } }] } : {}),
   };
   const rows = await ctx.db.prisma.session.findMany({
     where,
