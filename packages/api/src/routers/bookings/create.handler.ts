@@ -21,13 +21,14 @@ async function insertBooking(
   status: "confirmed" | "waitlisted",
 ): Promise<{ booking: BookingDto; taskId: string }> {
   const now = new Date();
+  // Two Date objects: one shared object would make superjson mark them as one reference.
   const booking: BookingDto = {
     id: randomUUID(),
     sessionId: session.id,
     userId,
     status,
     createdAt: now,
-    updatedAt: now,
+    updatedAt: new Date(now),
   };
   const event = bookingEvent(`booking.${status}`, booking, session);
   const confirmed = status === "confirmed" ? 1 : 0;
