@@ -118,6 +118,18 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
     void work.finally(() => inFlight.delete(work));
   });
   server.keepAliveTimeout = 5_000;
+  // Requests Node's parser refuses (headers or URL over 16 KiB, malformed HTTP) get a JSON
+  // error like every other refusal, instead of Node's bare status line.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    const message = tooLarge ? "Request headers or URL are too large" : "Malformed request";
+    const body = JSON.stringify({ error: { code: "BAD_REQUEST", message } });
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

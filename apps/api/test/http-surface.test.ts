@@ -140,6 +140,15 @@ describe("input limits at the edge", () => {
     expect((await outside.json()).error.code).toBe("BAD_REQUEST");
   });
 
+  it("a URL past Node's own 16 KiB header limit still gets a JSON error, not a bare status line", async () => {
+    const res = await fetch(`${api.baseUrl}/api/trpc/health.check?input=${"a".repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expect(await res.json()).toEqual({
+      error: { code: "BAD_REQUEST", message: "Request headers or URL are too large" },
+    });
+    expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
+  });
+
   it(`a batch of ${MAX_BATCH_SIZE} is served, ${MAX_BATCH_SIZE + 1} is 400`, async () => {
     const batch = (n: number) => Array(n).fill("health.check").join(",");
     const ok = await fetch(`${api.baseUrl}/api/trpc/${batch(MAX_BATCH_SIZE)}?batch=1&input=%7B%7D`);
