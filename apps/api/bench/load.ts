@@ -34,7 +34,8 @@ const { values } = parseArgs({
 
 function wholeNumber(name: string, raw: string | undefined, min: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
   return value;
 }
 
@@ -99,13 +100,17 @@ try {
   lines.push(`errors by status: ${errors.length === 0 ? "none" : JSON.stringify(byStatus)}`);
   if (errors.length > 0) {
     const codes: Record<string, number> = {};
-    for (const e of errors) codes[`${e.procedure} ${e.status} ${e.code ?? ""}`.trim()] = (codes[`${e.procedure} ${e.status} ${e.code ?? ""}`.trim()] ?? 0) + 1;
+    for (const e of errors)
+      codes[`${e.procedure} ${e.status} ${e.code ?? ""}`.trim()] =
+        (codes[`${e.procedure} ${e.status} ${e.code ?? ""}`.trim()] ?? 0) + 1;
     for (const [key, count] of Object.entries(codes)) lines.push(`  ${key}: ${count}`);
   }
 
   const occupancy = await sessionOccupancy(rig.tdb.directUrl);
   lines.push("");
-  lines.push(`${padEnd("session", 10)}${pad("capacity", 9)}${pad("confirmed", 10)}${pad("waitlist", 9)}${pad("cancelled", 10)}${pad("overbooked", 11)}`);
+  lines.push(
+    `${padEnd("session", 10)}${pad("capacity", 9)}${pad("confirmed", 10)}${pad("waitlist", 9)}${pad("cancelled", 10)}${pad("overbooked", 11)}`,
+  );
   for (const s of occupancy) {
     lines.push(
       `${padEnd(s.id.slice(0, 8), 10)}${pad(s.capacity, 9)}${pad(s.confirmedRows, 10)}${pad(s.waitlistedRows, 9)}${pad(s.cancelledRows, 10)}${pad(Math.max(0, s.confirmedRows - s.capacity), 11)}`,

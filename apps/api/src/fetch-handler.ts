@@ -117,7 +117,7 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         req: guarded.request,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
-        createContext: () => createContext(runtime, { requestId, headers: request.headers }),
+        createContext: () => createContext(runtime, { requestId, headers: request.headers, coldStart }),
         responseMeta({ errors }) {
           // A 429 says when to come back (RFC 9110 Retry-After, in seconds).
           const retryAfter = Math.max(0, ...errors.map((error) => retryAfterSecondsOf(error) ?? 0));
@@ -160,7 +160,10 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     const durationMs = performance.now() - started;
     const headers = response.headers;
     for (const [name, value] of Object.entries({ ...SECURITY_HEADERS, ...cors.headersFor(request) })) {
-      if (!headers.has(name)) headers.set(name, value);
+      // Vary lists every request header the answer depends on: add to tRPC's, never skip it.
+      if (name === "vary") {
+        if (!/\bOrigin\b/i.test(headers.get("vary") ?? "")) headers.append("vary", value);
+      } else if (!headers.has(name)) headers.set(name, value);
     }
     headers.set("x-request-id", requestId);
     headers.set("server-timing", `total;dur=${durationMs.toFixed(1)}, db;dur=${timing.dbMs.toFixed(1)}`);

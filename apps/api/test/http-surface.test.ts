@@ -48,6 +48,10 @@ describe("CORS from the allowlist", () => {
 
     const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: APP_ORIGIN } });
     expect(res.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
+    // tRPC sets its own Vary; Origin must still be in it, or a shared cache mixes origins.
+    const trpc = await fetch(`${api.baseUrl}/api/trpc/health.check`, { headers: { origin: APP_ORIGIN } });
+    expect(trpc.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
+    expect(trpc.headers.get("vary")).toMatch(/\bOrigin\b/);
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
   });
 

@@ -26,12 +26,23 @@ export function createApiRuntime(deps: ApiDependencies, overrides: Partial<ApiRu
 export interface Context extends ApiRuntime {
   requestId: string;
   headers: Headers;
+  /** Whether this request is the instance's first. */
+  coldStart: boolean;
   /** Set by `protectedProcedure`. */
   user: AuthUser | null;
 }
 
-export function createContext(runtime: ApiRuntime, request: { requestId: string; headers: Headers }): Context {
-  return { ...runtime, requestId: request.requestId, headers: request.headers, user: null };
+export function createContext(
+  runtime: ApiRuntime,
+  request: { requestId: string; headers: Headers; coldStart?: boolean },
+): Context {
+  return {
+    ...runtime,
+    requestId: request.requestId,
+    headers: request.headers,
+    coldStart: request.coldStart ?? false,
+    user: null,
+  };
 }
 
 /** The context of a `protectedProcedure`: a verified user is present. */

@@ -1,3 +1,4 @@
+import { type ConnectionSettings, DatabaseUrlError, parseDatabaseUrl } from "@s3ssions/db";
 import { z } from "zod";
 
 const APP_ENVS = ["development", "test", "production"] as const;
@@ -78,6 +79,17 @@ const envSchema = z
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: perMinuteLimit(60),
   })
   .superRefine((env, ctx) => {
+    // The pooler URL's parameters (connection_limit, timeouts, …) are checked here, at
+    // start, rather than at the first query.
+    let pooler: ConnectionSettings | undefined;
+    if (/^postgres(ql)?:\/\//.test(env.SUPABASE_DB_URL_TRANSACTION ?? "")) {
+      try {
+        pooler = parseDatabaseUrl(env.SUPABASE_DB_URL_TRANSACTION);
+      } catch (error) {
+        const message = error instanceof DatabaseUrlError ? error.message.replace(/^database URL /, "") : "is invalid";
+        ctx.addIssue({ code: "custom", path: ["SUPABASE_DB_URL_TRANSACTION"], message });
+      }
+    }
     const require = (key: keyof typeof env, why: string) => {
       if (env[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required ${why}` });
     };
@@ -92,8 +104,7 @@ const envSchema = z
     ] as const) {
       require(key, "in production");
     }
-    const pooler = env.SUPABASE_DB_URL_TRANSACTION;
-    if (/^postgres(ql)?:\/\//.test(pooler) && !/[?&]pgbouncer=true(&|$)/.test(pooler)) {
+    if (pooler && !pooler.pgbouncer) {
       ctx.addIssue({
         code: "custom",
         path: ["SUPABASE_DB_URL_TRANSACTION"],

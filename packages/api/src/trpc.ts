@@ -31,7 +31,9 @@ const t = initTRPC.context<Context>().create({
   // Stacks never leave the process, in any environment; they go to the log.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
-    const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+    // Only for the caller's own input: a failed output check is our bug, and its issues stay in the log.
+    const zodError =
+      error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
     // A message we did not write (a driver's, Prisma's) may carry internals: in production
     // the caller gets a generic one and the request id to quote; the log has the detail.
     const redact = !EXPECTED_CODES.has(error.code) && ctx?.env.APP_ENV !== "development";

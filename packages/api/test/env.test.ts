@@ -94,3 +94,20 @@ describe("parseEnv", () => {
     expect(error?.message).not.toContain("topsecret");
   });
 });
+
+describe("the pooler URL's parameters are checked at start", () => {
+  it.each([
+    ["connection_limit=0", "SUPABASE_DB_URL_TRANSACTION parameter connection_limit"],
+    ["statement_cache_size=100", "SUPABASE_DB_URL_TRANSACTION parameter statement_cache_size must be 0"],
+    ["schema=tenant_a", "SUPABASE_DB_URL_TRANSACTION parameter schema is not supported"],
+  ])("%s", (param, message) => {
+    const url = TX.replace("connection_limit=1", param);
+    expect(() => parseEnv({ SUPABASE_DB_URL_TRANSACTION: url })).toThrow(message);
+  });
+
+  it("pgbouncer=1 counts as pgbouncer=true in production", () => {
+    expect(
+      parseEnv({ ...production, SUPABASE_DB_URL_TRANSACTION: TX.replace("pgbouncer=true", "pgbouncer=1") }).APP_ENV,
+    ).toBe("production");
+  });
+});

@@ -118,7 +118,8 @@ export function enforceCommandTimeout(pool: pg.Pool, timeoutMs: number, events: 
     if (tagged[GUARDED]) return;
     tagged[GUARDED] = true;
     const query = client.query.bind(client) as AnyQuery;
-    (client as { query: unknown }).query = (...args: unknown[]) => guardedQuery(client, query, args, timeoutMs, graceMs, events);
+    (client as { query: unknown }).query = (...args: unknown[]) =>
+      guardedQuery(client, query, args, timeoutMs, graceMs, events);
   });
 }
 

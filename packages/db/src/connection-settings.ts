@@ -19,8 +19,6 @@ export interface ConnectionSettings {
   /** Limit for one statement: past it, the statement is cancelled on the server (see command-timeout.ts). */
   commandTimeoutMs: number;
   applicationName: string;
-  /** Postgres schema for generated queries, when not `public`. */
-  schema: string | undefined;
   /** `host:port/database`, safe to log: no user, no password. */
   target: string;
 }
@@ -81,6 +79,11 @@ export function parseDatabaseUrl(url: string): ConnectionSettings {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     throw new DatabaseUrlError(`database URL parameter connection_limit must be a whole number ≥ 1, got "${limit}"`);
   }
+  const schema = params.get("schema");
+  if (schema && schema !== "public") {
+    // The hot paths use hand-written SQL on the public schema; a silent split would be worse.
+    throw new DatabaseUrlError('database URL parameter schema is not supported: the API uses the "public" schema');
+  }
   const statementCacheSize = positiveNumber(params, "statement_cache_size");
   if (statementCacheSize !== undefined && statementCacheSize !== 0) {
     // Named statements break behind a transaction-mode pooler; we never cache them.
@@ -102,7 +105,6 @@ export function parseDatabaseUrl(url: string): ConnectionSettings {
     connectTimeoutMs,
     commandTimeoutMs,
     applicationName: params.get("application_name") || DEFAULT_APPLICATION_NAME,
-    schema: params.get("schema") && params.get("schema") !== "public" ? (params.get("schema") ?? undefined) : undefined,
     target: `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname || "/"}`,
   };
   for (const name of PRISMA_PARAMETERS) params.delete(name);

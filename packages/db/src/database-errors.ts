@@ -91,3 +91,10 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | null {
   }
   return null;
 }
+
+/** Whether a failure is a unique-constraint violation (SQLSTATE 23505), however wrapped. */
+export function isUniqueViolation(error: unknown): boolean {
+  return links(error).some(
+    (link) => link.kind === "UniqueConstraintViolation" || link.originalCode === "23505" || link.code === "23505",
+  );
+}

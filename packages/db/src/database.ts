@@ -47,7 +47,6 @@ export function createDatabase(options: DatabaseOptions): Database {
   // A statement past the command timeout is cancelled on the server, through the pooler.
   enforceCommandTimeout(pool, settings.commandTimeoutMs);
   const adapter = new PrismaPg(pool, {
-    schema: settings.schema,
     disposeExternalPool: true,
     ...options.unsafeAdapterOptions,
   });

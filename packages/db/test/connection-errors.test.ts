@@ -82,7 +82,9 @@ describe("a pooler that kills a connection the moment it is handed out", () => {
   });
 
   it("the same for a checked-out client taken straight from the pool", async () => {
-    const fake = await fakeServer(errorResponse("FATAL", "57P01", "terminating connection due to administrator command"));
+    const fake = await fakeServer(
+      errorResponse("FATAL", "57P01", "terminating connection due to administrator command"),
+    );
     cleanups.push(async () => {
       for (const s of fake.sockets) s.destroy();
       await new Promise((r) => fake.server.close(r));

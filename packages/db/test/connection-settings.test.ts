@@ -46,9 +46,9 @@ describe("parseDatabaseUrl", () => {
     expect(parseDatabaseUrl(POOLER).pgbouncer).toBe(false);
   });
 
-  it("keeps a non-public schema for the adapter", () => {
-    expect(parseDatabaseUrl(`${POOLER}?schema=tenant_a`).schema).toBe("tenant_a");
-    expect(parseDatabaseUrl(`${POOLER}?schema=public`).schema).toBeUndefined();
+  it("accepts schema=public and refuses any other schema", () => {
+    expect(parseDatabaseUrl(`${POOLER}?schema=public`).connectionString).toBe(POOLER);
+    expect(() => parseDatabaseUrl(`${POOLER}?schema=tenant_a`)).toThrow(/schema is not supported/);
   });
 
   it.each([

@@ -46,7 +46,9 @@ describe("the Prisma client through PgBouncer transaction mode", () => {
   it("holds one pooler connection under 30 concurrent queries when connection_limit=1", async () => {
     const db = open(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1 }));
     const peak = await peakClients(() =>
-      Promise.all(Array.from({ length: 30 }, () => db.prisma.$queryRaw`SELECT pg_sleep(0.02)::text AS slept, 1 AS one`)),
+      Promise.all(
+        Array.from({ length: 30 }, () => db.prisma.$queryRaw`SELECT pg_sleep(0.02)::text AS slept, 1 AS one`),
+      ),
     );
     expect(peak).toBe(1);
     expect(db.pool.totalCount).toBe(1);
@@ -106,7 +108,11 @@ describe("checkDatabase", () => {
 
   it.each([
     ["nothing listens", "postgresql://postgres:hunter2@127.0.0.1:1/x", "connection refused"],
-    ["the database is missing", "postgresql://postgres:hunter2@127.0.0.1:5432/s3_missing_db", "database does not exist"],
+    [
+      "the database is missing",
+      "postgresql://postgres:hunter2@127.0.0.1:5432/s3_missing_db",
+      "database does not exist",
+    ],
   ])("gives a short, secret-free reason when %s", async (_, url, reason) => {
     const result = await checkDatabase(open(`${url}?connect_timeout=3`));
     expect(result).toMatchObject({ ok: false, reason });

@@ -55,7 +55,10 @@ function parseArgs(argv) {
   const args = { datamodels: [], version: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = /** @type {string} */ (argv[i]);
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case "--version":
@@ -268,7 +271,9 @@ function runRpcServer(args, datasource) {
       // createMigration / evaluateDataLoss reuse the migrations' schema computed on the shadow
       // database by an earlier devDiagnostic (the first call of `migrate dev`); without one,
       // the Wasm engine has no shadow database to compute it on. Compute it, then retry once.
-      if (!/shadow DB must be provided through an external factory/i.test(String(/** @type {any} */ (error)?.message))) {
+      if (
+        !/shadow DB must be provided through an external factory/i.test(String(/** @type {any} */ (error)?.message))
+      ) {
         throw error;
       }
       await engine.devDiagnostic({ migrationsList: params.migrationsList, filters: params.filters });

@@ -251,11 +251,16 @@ export async function openClient(target) {
  * @returns {Promise<R>}
  */
 export async function withAdminClient(target, fn, options = {}) {
-  const candidates = [target.database, "postgres", "template1"].filter((d, i, all) => d !== options.avoid && all.indexOf(d) === i);
+  const candidates = [target.database, "postgres", "template1"].filter(
+    (d, i, all) => d !== options.avoid && all.indexOf(d) === i,
+  );
   /** @type {unknown} */
   let lastError;
   for (const database of candidates) {
-    const client = new pg.Client({ ...withDatabase(target, database).config, application_name: "prisma-schema-engine-wasm" });
+    const client = new pg.Client({
+      ...withDatabase(target, database).config,
+      application_name: "prisma-schema-engine-wasm",
+    });
     client.on("error", () => {});
     try {
       await client.connect();
@@ -334,7 +339,8 @@ function boundAdapter(state, client, schema, dispose) {
           options: { usePhantomQuery: false },
           commit: () => result(state, async () => {}),
           rollback: () => result(state, async () => {}),
-          createSavepoint: (/** @type {string} */ name) => result(state, async () => void (await client.query(`SAVEPOINT ${name}`))),
+          createSavepoint: (/** @type {string} */ name) =>
+            result(state, async () => void (await client.query(`SAVEPOINT ${name}`))),
           rollbackToSavepoint: (/** @type {string} */ name) =>
             result(state, async () => void (await client.query(`ROLLBACK TO SAVEPOINT ${name}`))),
           releaseSavepoint: (/** @type {string} */ name) =>
@@ -416,9 +422,13 @@ export function createPgMigrationAdapter(options) {
         await withAdminClient(main, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)}`));
         const target = withDatabase(main, name);
         const drop = async () => {
-          await withAdminClient(main, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`), {
-            avoid: name,
-          }).catch((error) => {
+          await withAdminClient(
+            main,
+            (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+            {
+              avoid: name,
+            },
+          ).catch((error) => {
             process.emitWarning(`could not drop shadow database ${name}: ${error?.message ?? error}`);
           });
         };

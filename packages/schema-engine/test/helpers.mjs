@@ -166,7 +166,13 @@ export async function writeMigration(migrationsDir, name, sql) {
  */
 export function run(command, args, options = {}) {
   const env = { ...process.env };
-  for (const key of ["INIT_CWD", "PNPM_PACKAGE_NAME", "PRISMA_SCHEMA_ENGINE_BINARY", "SUPABASE_DB_URL", "SHADOW_DATABASE_URL"]) {
+  for (const key of [
+    "INIT_CWD",
+    "PNPM_PACKAGE_NAME",
+    "PRISMA_SCHEMA_ENGINE_BINARY",
+    "SUPABASE_DB_URL",
+    "SHADOW_DATABASE_URL",
+  ]) {
     delete env[key];
   }
   for (const [key, value] of Object.entries(options.env ?? {})) {

@@ -44,7 +44,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await dropScratchDatabases();
   if (timings.length > 0) {
-    console.log(`prisma-offline timings:\n${timings.map(([cmd, ms]) => `  ${String(ms).padStart(5)} ms  ${cmd}`).join("\n")}`);
+    console.log(
+      `prisma-offline timings:\n${timings.map(([cmd, ms]) => `  ${String(ms).padStart(5)} ms  ${cmd}`).join("\n")}`,
+    );
   }
 });
 
@@ -64,7 +66,10 @@ describe("schema engine executable (protocol)", () => {
     // The CLI skips the first stderr line and parses the others as JSON log lines.
     const lines = missing.stderr.trimEnd().split("\n");
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    const error = lines.slice(1).map((l) => JSON.parse(l)).find((l) => l.level === "ERROR");
+    const error = lines
+      .slice(1)
+      .map((l) => JSON.parse(l))
+      .find((l) => l.level === "ERROR");
     expect(error.target).toBe("schema_engine::logger");
     expect(error.fields.error_code).toBe("P1003");
 
@@ -147,7 +152,9 @@ describe.concurrent("prisma-offline: the Prisma 7.10 CLI with the Wasm engine", 
   it("chooses the Wasm shim when no engine is configured or cached", async () => {
     const r = await prisma(["--version"]);
     expect(r.code, output(r)).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`Schema Engine\\s*: schema-engine-cli ${ENGINE_HASH} \\(at .*schema-engine\\.mjs`));
+    expect(r.stdout).toMatch(
+      new RegExp(`Schema Engine\\s*: schema-engine-cli ${ENGINE_HASH} \\(at .*schema-engine\\.mjs`),
+    );
   });
 
   it("generate", async () => {
@@ -173,7 +180,9 @@ describe.concurrent("prisma-offline: the Prisma 7.10 CLI with the Wasm engine", 
     expect(deploy.code, output(deploy)).toBe(0);
     expect(deploy.stdout).toContain(`database ${db} created`);
 
-    const dirs = (await readdir(repoMigrations, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    const dirs = (await readdir(repoMigrations, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     const rows = await appliedMigrations(db);
     expect(rows.map((r) => r.migration_name)).toEqual(dirs.sort());
     expect(rows.every((r) => r.finished && !r.rolled_back)).toBe(true);
@@ -200,7 +209,10 @@ describe.concurrent("prisma-offline: the Prisma 7.10 CLI with the Wasm engine", 
           [sessionId, user, status],
         );
       const { rows: b } = await book("confirmed");
-      await expect(book("waitlisted")).rejects.toMatchObject({ code: "23505", constraint: "bookings_one_active_per_user" });
+      await expect(book("waitlisted")).rejects.toMatchObject({
+        code: "23505",
+        constraint: "bookings_one_active_per_user",
+      });
       await c.query("UPDATE bookings SET status = 'cancelled' WHERE id = $1", [b[0].id]);
       await book("confirmed");
       await book("cancelled"); // cancelled ones may repeat
@@ -249,7 +261,9 @@ describe.concurrent("prisma-offline: the Prisma 7.10 CLI with the Wasm engine", 
   });
 
   it("migrate dev (create + apply through the shadow database), then migrate reset --force", async () => {
-    const project = await tempProject('model Author {\n  id   Int    @id @default(autoincrement())\n  name String\n}\n');
+    const project = await tempProject(
+      "model Author {\n  id   Int    @id @default(autoincrement())\n  name String\n}\n",
+    );
     const first = scratchName();
     const second = scratchName();
     try {
@@ -299,7 +313,11 @@ describe.concurrent("prisma-offline: the Prisma 7.10 CLI with the Wasm engine", 
     const env = { TEST_DB_URL: urlFor(db) };
     const cli = (/** @type {string[]} */ args) => prisma([...args, "--config", project.config], { env });
     try {
-      await writeMigration(project.migrationsDir, "20240101000000_a", 'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
+      await writeMigration(
+        project.migrationsDir,
+        "20240101000000_a",
+        'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+      );
       const fn = `CREATE FUNCTION bump(x integer) RETURNS integer LANGUAGE plpgsql AS $body$
 DECLARE y integer;
 BEGIN
@@ -361,7 +379,9 @@ CREATE TABLE "B" ("id" INTEGER);
     const db = scratchName();
     const url = urlFor(db);
     const applied = await migrateDeploy({ url, migrationsDir: repoMigrations });
-    const dirs = (await readdir(repoMigrations, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    const dirs = (await readdir(repoMigrations, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(applied).toEqual(dirs.sort());
     expect(await migrateDeploy({ url, migrationsDir: repoMigrations })).toEqual([]);
     expect(await migrateStatus({ url, migrationsDir: repoMigrations })).toMatchObject({

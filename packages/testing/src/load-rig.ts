@@ -56,7 +56,11 @@ export async function startLoadRig(options: LoadRigOptions): Promise<LoadRig> {
     // A few at a time: a small machine starting many processes at once is slow for all of them.
     for (let i = 0; i < options.instances; i += 4) {
       const batch = Math.min(4, options.instances - i);
-      instances.push(...(await Promise.all(Array.from({ length: batch }, () => spawnApi({ env, entry: options.entry, timeoutMs: 60_000 })))));
+      instances.push(
+        ...(await Promise.all(
+          Array.from({ length: batch }, () => spawnApi({ env, entry: options.entry, timeoutMs: 60_000 })),
+        )),
+      );
     }
     const host = await signHs256(LOAD_JWT_SECRET, { sub: randomUUID() });
     const sessionIds: string[] = [];
@@ -133,9 +137,7 @@ export async function bookingInvariants(directUrl: string): Promise<BookingInvar
       WHERE status IN ('confirmed', 'waitlisted') GROUP BY session_id, user_id HAVING count(*) > 1`,
   );
   return {
-    overbooked: sessions
-      .filter((s) => s.confirmedCount > s.capacity || s.confirmedRows > s.capacity)
-      .map((s) => s.id),
+    overbooked: sessions.filter((s) => s.confirmedCount > s.capacity || s.confirmedRows > s.capacity).map((s) => s.id),
     counterDrift: sessions
       .filter((s) => s.confirmedCount !== s.confirmedRows || s.waitlistCount !== s.waitlistedRows)
       .map((s) => s.id),

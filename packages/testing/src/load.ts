@@ -46,10 +46,10 @@ export async function callTrpc(
   try {
     const response =
       kind === "query"
-        ? await fetch(
-            `${baseUrl}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
-            { headers, signal: AbortSignal.timeout(timeoutMs) },
-          )
+        ? await fetch(`${baseUrl}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+            headers,
+            signal: AbortSignal.timeout(timeoutMs),
+          })
         : await fetch(`${baseUrl}/api/trpc/${procedure}`, {
             method: "POST",
             headers: { ...headers, "content-type": "application/json" },
@@ -67,7 +67,10 @@ export async function callTrpc(
   } catch (error) {
     return {
       status: 0,
-      text: error instanceof Error ? `${error.name}: ${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error),
+      text:
+        error instanceof Error
+          ? `${error.name}: ${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`
+          : String(error),
       json: undefined,
       ms: performance.now() - started,
     };
@@ -185,7 +188,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           answer = await callTrpc(baseUrl, "query", procedure, { limit: 20 }, undefined, options.requestTimeoutMs);
           break;
         case "sessions.byId":
-          answer = await callTrpc(baseUrl, "query", procedure, { id: pick(options.sessionIds) }, undefined, options.requestTimeoutMs);
+          answer = await callTrpc(
+            baseUrl,
+            "query",
+            procedure,
+            { id: pick(options.sessionIds) },
+            undefined,
+            options.requestTimeoutMs,
+          );
           break;
         case "bookings.create":
           sessionId = pick(options.sessionIds);
@@ -194,7 +204,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         case "bookings.cancel": {
           const [session, bookingId] = pick([...held.entries()]);
           sessionId = session;
-          answer = await callTrpc(baseUrl, "mutation", procedure, { id: bookingId }, user.token, options.requestTimeoutMs);
+          answer = await callTrpc(
+            baseUrl,
+            "mutation",
+            procedure,
+            { id: bookingId },
+            user.token,
+            options.requestTimeoutMs,
+          );
           break;
         }
         case "bookings.mine":

@@ -71,3 +71,31 @@ describe("capacity under concurrency", () => {
     });
   }, 180_000);
 });
+
+describe("one user booking twice at the same moment on two instances", () => {
+  it("both calls answer 200 with the same booking (the loser of the race returns the winner's)", async () => {
+    const host = await ctx.as();
+    const session = await host.api.sessions.create.mutate(sessionInput({ capacity: 5 }));
+    const token = await signHs256(JWT_SECRET, { sub: randomUUID() });
+    const [first, second] = [instances[0]!, instances[1]!].map((api) => apiClient(api.baseUrl, token));
+    // Hold the session's lock so that both requests queue behind it, then let them race.
+    const { default: pg } = await import("pg");
+    const blocker = new pg.Client({ connectionString: ctx.tdb.directUrl });
+    await blocker.connect();
+    try {
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE", [session.id]);
+      const racing = Promise.all([
+        first!.bookings.create.mutate({ sessionId: session.id }),
+        second!.bookings.create.mutate({ sessionId: session.id }),
+      ]);
+      await new Promise((r) => setTimeout(r, 500));
+      await blocker.query("COMMIT");
+      const [a, b] = await racing;
+      expect(b.id).toBe(a.id);
+    } finally {
+      await blocker.end();
+    }
+    expect(await ctx.anonymous.sessions.byId.query({ id: session.id })).toMatchObject({ confirmedCount: 1 });
+  });
+});

@@ -163,6 +163,8 @@ describe("sessions.update", () => {
     expect(await errorCodeOf(host.api.sessions.update.mutate({ id: s.id, endsAt: hoursFromNow(1) }))).toBe(
       "BAD_REQUEST",
     );
+    const intoThePast = host.api.sessions.update.mutate({ id: s.id, startsAt: hoursFromNow(-1) });
+    expect(await errorCodeOf(intoThePast)).toBe("BAD_REQUEST");
   });
 
   it("never lowers capacity below the confirmed bookings, and raising it promotes the waitlist in order", async () => {

@@ -9,16 +9,6 @@ import { type Database, Prisma } from "@s3ssions/db";
  * instances with skewed clocks agree on the window.
  */
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** `rate_limits`, schema-qualified when the URL names a schema (as Prisma's own queries are). */
-function rateLimitsTable(db: Database): Prisma.Sql {
-  const schema = db.settings.schema;
-  return Prisma.raw(schema ? `${quoteIdent(schema)}."rate_limits"` : `"rate_limits"`);
-}
-
 export interface WindowCount {
   /** Attempts counted in the current window, this one included. */
   hits: number;
@@ -38,7 +28,7 @@ export async function countAttempt(
   action: string,
   windowSeconds: number,
 ): Promise<WindowCount> {
-  const table = rateLimitsTable(db);
+  const table = Prisma.raw('"rate_limits"');
   const window = Prisma.sql`make_interval(secs => ${windowSeconds}::int)`;
   const rows = await db.prisma.$queryRaw<{ hits: number; resets_in: number }[]>(Prisma.sql`
     INSERT INTO ${table} AS r (user_id, action, window_start, hits)
@@ -63,7 +53,7 @@ export async function pruneRateLimits(
   db: Database,
   options: { olderThanSeconds: number; batch?: number },
 ): Promise<number> {
-  const table = rateLimitsTable(db);
+  const table = Prisma.raw('"rate_limits"');
   const cutoff = Prisma.sql`now() - make_interval(secs => ${options.olderThanSeconds}::int)`;
   return db.prisma.$executeRaw(Prisma.sql`
     DELETE FROM ${table}

@@ -29,16 +29,6 @@ interface ClaimedRow {
   locked_until: Date;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** `tasks`, schema-qualified when the URL names a schema (as Prisma's own queries are). */
-function tasksTable(db: Database): Prisma.Sql {
-  const schema = db.settings.schema;
-  return Prisma.raw(schema ? `${quoteIdent(schema)}."tasks"` : `"tasks"`);
-}
-
 export interface ClaimOptions {
   limit: number;
   leaseMs: number;
@@ -55,7 +45,7 @@ export interface ClaimOptions {
  */
 export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit < 1 || (options.ids && options.ids.length === 0)) return [];
-  const table = tasksTable(db);
+  const table = Prisma.raw('"tasks"');
   const only = options.ids ? Prisma.sql`AND id = ANY(${[...options.ids]}::uuid[])` : Prisma.empty;
   const rows = await db.prisma.$queryRaw<ClaimedRow[]>(Prisma.sql`
     UPDATE ${table}
@@ -89,7 +79,7 @@ type Claim = Pick<ClaimedTask, "id" | "attempts">;
 /** Marks the task done; false when this claim no longer holds it. */
 export async function completeTask(db: Database, task: Claim): Promise<boolean> {
   const count = await db.prisma.$executeRaw(Prisma.sql`
-    UPDATE ${tasksTable(db)}
+    UPDATE tasks
        SET status = 'done', completed_at = now(), locked_until = NULL, last_error = NULL, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
   return count === 1;
@@ -98,7 +88,7 @@ export async function completeTask(db: Database, task: Claim): Promise<boolean> 
 /** Back to pending, due again after `delayMs`; false when this claim no longer holds it. */
 export async function retryTask(db: Database, task: Claim, delayMs: number, error: string): Promise<boolean> {
   const count = await db.prisma.$executeRaw(Prisma.sql`
-    UPDATE ${tasksTable(db)}
+    UPDATE tasks
        SET status = 'pending', run_after = now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
            locked_until = NULL, last_error = ${error}, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
@@ -108,7 +98,7 @@ export async function retryTask(db: Database, task: Claim, delayMs: number, erro
 /** Gives up for good (the row stays, with the reason); false when this claim no longer holds it. */
 export async function failTask(db: Database, task: Claim, error: string): Promise<boolean> {
   const count = await db.prisma.$executeRaw(Prisma.sql`
-    UPDATE ${tasksTable(db)}
+    UPDATE tasks
        SET status = 'failed', completed_at = now(), locked_until = NULL, last_error = ${error}, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
   return count === 1;
@@ -121,7 +111,7 @@ export async function failTask(db: Database, task: Claim, error: string): Promis
  */
 export async function releaseTask(db: Database, task: Claim): Promise<boolean> {
   const count = await db.prisma.$executeRaw(Prisma.sql`
-    UPDATE ${tasksTable(db)}
+    UPDATE tasks
        SET status = 'pending', attempts = attempts - 1, run_after = now(), locked_until = NULL, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
   return count === 1;

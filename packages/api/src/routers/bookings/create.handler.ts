@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@s3ssions/db";
+import { type Prisma, isUniqueViolation } from "@s3ssions/db";
 import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
 import { bookingEvent } from "../../domain/booking-events.js";
@@ -59,18 +59,29 @@ async function insertBooking(
  */
 export async function createBookingHandler({ ctx, input }: { ctx: ProtectedContext; input: CreateBookingInput }) {
   await enforceRateLimit(ctx, "bookings.create");
-  return commitChange(ctx, async (tx) => {
-    const locked = await lockSessionForUser(tx, input.sessionId, ctx.user.id);
-    if (!locked) throw sessionNotFound();
-    const { session, active } = locked;
-    if (active) return { result: toBookingDto(active), events: [] };
-    assertScheduled(session);
-    if (session.startsAt.getTime() <= Date.now()) {
-      throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
-    }
+  const book = () =>
+    commitChange(ctx, async (tx) => {
+      const locked = await lockSessionForUser(tx, input.sessionId, ctx.user.id);
+      if (!locked) throw sessionNotFound();
+      const { session, active } = locked;
+      if (active) return { result: toBookingDto(active), events: [] };
+      assertScheduled(session);
+      if (session.startsAt.getTime() <= Date.now()) {
+        throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
+      }
 
-    const status = session.confirmedCount < session.capacity ? "confirmed" : "waitlisted";
-    const { booking, taskId } = await insertBooking(tx, session, ctx.user.id, status);
-    return { result: booking, events: [], enqueued: [taskId] };
-  });
+      const status = session.confirmedCount < session.capacity ? "confirmed" : "waitlisted";
+      const { booking, taskId } = await insertBooking(tx, session, ctx.user.id, status);
+      return { result: booking, events: [], enqueued: [taskId] };
+    });
+  try {
+    return await book();
+  } catch (error) {
+    // The same user booking twice at once on two instances: the call that waited for the
+    // lock read the user's bookings from before it, and the one-active-booking index
+    // refused its insert. A second attempt starts after the winner's commit and returns
+    // the booking it made.
+    if (isUniqueViolation(error)) return book();
+    throw error;
+  }
 }

@@ -22,6 +22,9 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     const current = await tx.session.findUniqueOrThrow({ where: { id }, select: { startsAt: true, endsAt: true } });
     const startsAt = changes.startsAt ?? current.startsAt;
     const endsAt = changes.endsAt ?? current.endsAt;
+    if (changes.startsAt !== undefined && changes.startsAt.getTime() <= Date.now()) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "startsAt must be in the future" });
+    }
     if (endsAt <= startsAt) {
       throw new TRPCError({ code: "BAD_REQUEST", message: "endsAt must be after startsAt" });
     }
