@@ -1,13 +1,4 @@
-import { randomUUID } from "node:crypto";
-import {
-  type ApiProcess,
-  type TestDatabase,
-  apiClient,
-  createTestDatabase,
-  ensurePgBouncer,
-  signHs256,
-  spawnApi,
-} from "@s3ssions/testing";
+import { type TestApi, apiClient, startTestApi } from "@s3ssions/testing";
 
 export const JWT_SECRET = "test-jwt-secret-with-at-least-32-characters!";
 
@@ -17,38 +8,22 @@ export interface TestUser {
   api: ReturnType<typeof apiClient>;
 }
 
-export interface DomainApi {
-  tdb: TestDatabase;
-  api: ApiProcess;
+export interface DomainApi extends TestApi {
   /** A client signed in as `userId` (a fresh user when omitted). */
   as(userId?: string): Promise<TestUser>;
   anonymous: ReturnType<typeof apiClient>;
-  close(): Promise<void>;
 }
 
-/** A real server process on its own database, behind the real pooler. */
+/** A real server process on its own database, behind the real pooler, with SDK clients. */
 export async function startDomainApi(label: string, env: Record<string, string> = {}): Promise<DomainApi> {
-  await ensurePgBouncer();
-  const tdb = await createTestDatabase(label);
-  const api = await spawnApi({
-    env: {
-      SUPABASE_DB_URL: tdb.directUrl,
-      SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl(),
-      SUPABASE_JWT_SECRET: JWT_SECRET,
-      ...env,
-    },
-  });
+  const running = await startTestApi(label, { jwtSecret: JWT_SECRET, env });
   return {
-    tdb,
-    api,
-    async as(userId = randomUUID()) {
-      return { userId, api: apiClient(api.baseUrl, await signHs256(JWT_SECRET, { sub: userId })) };
+    ...running,
+    async as(userId?: string) {
+      const user = await running.token(userId);
+      return { userId: user.userId, api: apiClient(running.baseUrl, user.token) };
     },
-    anonymous: apiClient(api.baseUrl),
-    async close() {
-      await api.stop();
-      await tdb.drop();
-    },
+    anonymous: apiClient(running.baseUrl),
   };
 }
 

@@ -8,3 +8,4 @@ export * from "./webhook-receiver.js";
 export * from "./private-pgbouncer.js";
 export * from "./load.js";
 export * from "./load-rig.js";
+export * from "./test-api.js";
