@@ -2,6 +2,7 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
+import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";
 import { toPublicError } from "./errors.js";
 import { retryAfterSecondsOf } from "./rate-limit/index.js";
@@ -71,14 +72,13 @@ export const publicProcedure = t.procedure.use(classifyFailures);
 
 /** Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const header = ctx.headers.get("authorization") ?? "";
-  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
-  if (!match?.[1]) {
+  const token = bearerTokenOf(ctx.headers);
+  if (!token) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in: send Authorization: Bearer <access token>" });
   }
   let user: AuthUser;
   try {
-    user = await ctx.verifyAccessToken(match[1]);
+    user = await ctx.verifyAccessToken(token);
   } catch (error) {
     // The verifier could not reach the JWKS: not the caller's fault, and a 401 would sign them out.
     if (error instanceof AuthUnavailableError) {

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -9,6 +8,7 @@ import {
 } from "jose";
 import type { Env } from "../env.js";
 import { type AccessTokenVerifier, AuthError, AuthUnavailableError, type AuthUser } from "./access-token.js";
+import { createSecretMatcher } from "./credentials.js";
 
 /**
  * Supabase access-token verification.
@@ -66,22 +66,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function jwksUrl(supabaseUrl: string): URL {
   return new URL(`${supabaseUrl.replace(/\/+$/, "")}${JWKS_PATH}`);
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
-/** Constant-time equality against fixed secrets: both sides are hashed to 32 bytes first. */
-function createSecretMatcher(secrets: (string | undefined)[]): (token: string) => boolean {
-  const digests = secrets.filter((s): s is string => typeof s === "string" && s !== "").map(digest);
-  return (token) => {
-    const candidate = digest(token);
-    let matched = false;
-    // No early exit: every configured key is compared every time.
-    for (const known of digests) matched = timingSafeEqual(candidate, known) || matched;
-    return matched;
-  };
 }
 
 /** Errors from the key lookup that are about the token (its `kid`/`alg`), not about the JWKS endpoint. */

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
@@ -14,19 +14,6 @@ function json(body: unknown, status: number, headers: Record<string, string> = {
 
 function error(code: string, message: string, status: number, headers?: Record<string, string>): Response {
   return json({ error: { code, message } }, status, headers);
-}
-
-/** Constant time whatever the lengths: both sides are hashed to 32 bytes first. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function bearerToken(request: Request): string | undefined {
-  const header = request.headers.get("authorization");
-  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
 }
 
 /**
@@ -46,8 +33,8 @@ export async function handleCronTasksRequest(
   if (!secret) {
     return error("NOT_CONFIGURED", "CRON_SECRET is not configured", 503);
   }
-  const token = bearerToken(request);
-  if (token === undefined || !sameSecret(token, secret)) {
+  const token = bearerTokenOf(request.headers);
+  if (token === undefined || !createSecretMatcher([secret])(token)) {
     return error("UNAUTHORIZED", "A valid cron secret is required", 401, { "www-authenticate": "Bearer" });
   }
   const started = performance.now();
