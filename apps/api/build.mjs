@@ -3,8 +3,8 @@
 //                          through dist/server.mjs (which turns Node's compile cache on first)
 //   dist/vercel/index.mjs  the Vercel function (web `fetch` handler), Node 22 runtime
 // `vercel.json` points Vercel at dist/vercel/ (outputDirectory), so that folder holds
-// the function's one file and nothing else. `pg` is CommonJS, so each bundle gets a
-// `require` of its own; `pg-native` is an optional peer we never load.
+// the function's one file and nothing else. The options every bundle shares (a `require`
+// for CommonJS `pg`, `pg-native` external, …) are in bundle-options.mjs.
 //
 //   node build.mjs [server|vercel]...   (default: both; from any working directory)
 import { execFileSync } from "node:child_process";
@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { NODE_BUNDLE } from "./bundle-options.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -66,20 +67,7 @@ const zodEnglishOnly = {
   },
 };
 
-const shared = {
-  absWorkingDir: here,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  minify: true,
-  legalComments: "none",
-  external: ["pg-native"],
-  banner: {
-    js: "import { createRequire as __s3CreateRequire } from 'node:module'; const require = __s3CreateRequire(import.meta.url);",
-  },
-  plugins: [vercelWaitUntilOnly, zodEnglishOnly],
-  logLevel: "warning",
-};
+const shared = { ...NODE_BUNDLE, absWorkingDir: here, plugins: [vercelWaitUntilOnly, zodEnglishOnly] };
 
 const SERVER_ENTRY = `// Entry of \`pnpm start\` (written by build.mjs). Node's compile cache (Node >= 22.1; absent on
 // Node 20) in os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1

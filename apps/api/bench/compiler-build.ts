@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { Agent } from "node:http";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { NODE_BUNDLE } from "../bundle-options.mjs";
 import {
   BENCH_JWT_SECRET,
   coldStart,
@@ -50,18 +51,9 @@ async function bundle(wanted: CompilerBuild): Promise<string> {
     absWorkingDir: APP,
     entryPoints: ["src/main.ts"],
     outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
+    ...NODE_BUNDLE,
     target: "node20",
-    minify: true,
-    legalComments: "none",
-    external: ["pg-native"],
-    banner: {
-      js: "import { createRequire as __s3CreateRequire } from 'node:module'; const require = __s3CreateRequire(import.meta.url);",
-    },
     plugins: [compilerPlugin(wanted)],
-    logLevel: "warning",
   });
   return outfile;
 }

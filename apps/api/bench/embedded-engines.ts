@@ -12,11 +12,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@s3ssions/testing";
 import pg from "pg";
 import { startEmbeddedPostgres } from "../src/embedded-database.js";
 
@@ -95,17 +95,6 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
 
 // ---------------------------------------------------------------------------------------
 // Measuring
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function client(target: Target): pg.Client {
   const c = new pg.Client({ host: "127.0.0.1", ...target, connectionTimeoutMillis: 30_000 });

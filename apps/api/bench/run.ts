@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { pgbouncerAdmin, sql } from "@s3ssions/testing";
 import { type BuildOptions, build } from "esbuild";
+import { NODE_BUNDLE } from "../bundle-options.mjs";
 import {
   BENCH_JWT_SECRET,
   type BenchData,
@@ -84,19 +85,7 @@ async function buildEverything(): Promise<void> {
   if (!existsSync(FUNCTION)) throw new Error(`${FUNCTION} is missing`);
   log("bundling the baseline…");
   mkdirSync(OUT, { recursive: true });
-  const shared: BuildOptions = {
-    absWorkingDir: APP,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    minify: true,
-    legalComments: "none",
-    external: ["pg-native"],
-    banner: {
-      js: "import { createRequire as __s3CreateRequire } from 'node:module'; const require = __s3CreateRequire(import.meta.url);",
-    },
-    logLevel: "warning",
-  };
+  const shared: BuildOptions = { ...NODE_BUNDLE, absWorkingDir: APP };
   await Promise.all([
     build({ ...shared, entryPoints: ["bench/baseline/server.ts"], outfile: BASE_SERVER, target: "node20" }),
     build({ ...shared, entryPoints: ["bench/baseline/function.ts"], outfile: BASE_FUNCTION, target: "node22" }),

@@ -6,7 +6,10 @@ import { spawn } from "node:child_process";
 const argv = process.argv.slice(2);
 const split = argv.indexOf("--");
 const flags = Object.fromEntries(
-  (split < 0 ? argv : argv.slice(0, split)).join(" ").match(/--(\w+) (\S+)/g)?.map((f) => f.slice(2).split(" ")) ?? [],
+  (split < 0 ? argv : argv.slice(0, split))
+    .join(" ")
+    .match(/--(\w+) (\S+)/g)
+    ?.map((f) => f.slice(2).split(" ")) ?? [],
 );
 const command = split < 0 ? [] : argv.slice(split + 1);
 if (command.length === 0) {
@@ -42,4 +45,6 @@ for (let run = 0; run < runs; run++) {
   while ((await answers("/health")) !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 const sorted = [...samples].sort((a, b) => a - b);
-console.log(`spawn → first /health/db 200 (ms): ${samples.join(", ")} | median ${sorted[Math.floor(sorted.length / 2)]}`);
+console.log(
+  `spawn → first /health/db 200 (ms): ${samples.join(", ")} | median ${sorted[Math.floor(sorted.length / 2)]}`,
+);

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ApiProcess, bookingInvariants, spawnApi } from "@s3ssions/testing";
+import { type ApiProcess, bookingInvariants, freePort, spawnApi } from "@s3ssions/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,17 +18,6 @@ let dataRoot: string;
 let pgPort: number;
 /** The embedded server's fixed local credentials (see embedded-database.ts). */
 const dbUrl = () => `postgresql://postgres:postgres@127.0.0.1:${pgPort}/s3ssions`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
