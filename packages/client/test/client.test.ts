@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   createClient,
   type FetchLike,
@@ -229,15 +229,20 @@ describe("createClient against the API", () => {
 type StubMode = "answer" | "hang" | "stall" | { status: number; type: string; body: string; requestId?: string };
 
 describe("timeouts, aborts, headers and network failures (a stub server)", () => {
+  // A server per test: a request an earlier test left behind (a retry of an aborted
+  // call, a late batch) reaches that test's server, never the next test's `seen`.
   let server: Server;
   let url: string;
   let mode: StubMode = "answer";
-  const seen: IncomingHttpHeaders[] = [];
+  let seen: IncomingHttpHeaders[] = [];
   const open = new Set<ServerResponse>();
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    mode = "answer";
+    const log: IncomingHttpHeaders[] = [];
+    seen = log;
     server = createServer((request, response) => {
-      seen.push(request.headers);
+      log.push(request.headers);
       open.add(response);
       response.on("close", () => open.delete(response));
       if (mode === "hang") return;
@@ -258,7 +263,7 @@ describe("timeouts, aborts, headers and network failures (a stub server)", () =>
     await new Promise((resolve) => server.once("listening", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => {
+  afterEach(async () => {
     for (const response of open) response.destroy();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -291,8 +296,6 @@ describe("timeouts, aborts, headers and network failures (a stub server)", () =>
   });
 
   it("sends the token and extra headers on every request; the token wins over a stale authorization", async () => {
-    mode = "answer";
-    seen.length = 0;
     let n = 0;
     const client = createClient({
       url,
