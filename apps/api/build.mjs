@@ -28,7 +28,7 @@ function ensurePrismaClient() {
   execFileSync("pnpm", ["--filter", "@s3ssions/db", "db:generate"], { cwd: repo, stdio: "inherit" });
 }
 
-// Cold-start trims (each measured with scripts/bench-cold-start.mjs; numbers in the notes):
+// Cold-start trims (each measured with packages/bench/src/cold-start.mjs; numbers in the notes):
 // a bundle is compiled whole before its first line runs, so what is in it costs every cold
 // start, used or not.
 const requireFromApi = createRequire(`${here}package.json`);

@@ -9,7 +9,7 @@ import { createFetchHandler } from "./fetch-handler.js";
 // No `module.enableCompileCache()` here, on purpose: this bundle is one file, compiled whole
 // before this line could run, and a cold instance starts with an empty /tmp, so there is
 // nothing to read back. Cold-start trims live in build.mjs and prisma/schema.prisma
-// (compilerBuild "small"); scripts/bench-cold-start.mjs times each part.
+// (compilerBuild "small"); packages/bench/src/cold-start.mjs times each part.
 const env = parseEnv(process.env);
 const handler = createFetchHandler(
   createApiRuntime({ env, db: getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION), logger: jsonLogger, waitUntil }),

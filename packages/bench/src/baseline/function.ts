@@ -1,6 +1,6 @@
 /**
  * The baseline as a Vercel-style function: a default `{ fetch }` web handler, loaded by the
- * same launcher as our built function (bench/launcher.mjs), so that the two cold starts
+ * same launcher as our built function (src/launcher.mjs), so that the two cold starts
  * differ only in what the handlers do. Bundled by the bench into one file.
  */
 import { createBaseline } from "./handler.js";

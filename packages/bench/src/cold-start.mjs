@@ -10,7 +10,7 @@
 // Several bundles are compared interleaved (the order rotates every round) and reported as
 // medians, because this is a shared, noisy machine. Prints numbers; judges nothing.
 //
-//   pnpm build:vercel && node apps/api/scripts/bench-cold-start.mjs [--runs 7] [--node PATH] [bundle.mjs ...]
+//   pnpm build:vercel && pnpm --filter @s3ssions/bench bench:cold-start [--runs 7] [--node PATH] [bundle.mjs ...]
 // Default bundle: .vercel/output/functions/index.func/<handler>. --node runs the probes with
 // another Node binary (e.g. a Node 22 to see `module.enableCompileCache`). A bundle written
 // `path+cc` is probed with Node's compile cache enabled before the import (Node ≥ 22.1; a

@@ -4,11 +4,11 @@
  * issue's targets and the old FastAPI service's targets. A benchmark, not a test: it exits 0
  * whether or not a target holds (non-zero only when it could not measure).
  *
- * What runs (`pnpm bench` = `node build.mjs && tsx bench/run.ts` in apps/api):
+ * What runs (`pnpm bench` = apps/api's `node build.mjs`, then `tsx src/run.ts` in packages/bench):
  *   ours      dist/server.mjs (the `pnpm start` bundle) and the built Vercel function
  *             .vercel/output/functions/index.func/index.mjs (`pnpm build:vercel`, run here)
- *   baseline  bench/baseline/{server,function}.ts, bundled here with esbuild like ours
- *   functions are served by bench/launcher.mjs, a stand-in for Vercel's Node launcher
+ *   baseline  src/baseline/{server,function}.ts, bundled here with esbuild like ours
+ *   functions are served by src/launcher.mjs, a stand-in for Vercel's Node launcher
  * Measured: cold start (spawn → first /health/db 200, median of BENCH_COLD_RUNS ≥ 5, for
  * the function and for the server), p50/p99 at concurrency 1 and req/s at 32 for /health,
  * /health/db, sessions.list (20 items) and bookings.create, RSS after the load, bundle
@@ -32,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { pgbouncerAdmin, sql } from "@s3ssions/testing";
 import { type BuildOptions, build } from "esbuild";
-import { NODE_BUNDLE } from "../bundle-options.mjs";
+import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
 import {
   BENCH_JWT_SECRET,
   type BenchData,
@@ -51,15 +51,13 @@ import {
   shapeOf,
   spawnServer,
 } from "./harness.js";
+import { APP, BENCH_DIR, OUT, REPO } from "./paths.js";
 
-const APP = fileURLToPath(new URL("../", import.meta.url));
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
-const OUT = `${APP}dist/bench/`;
 const SERVER = `${APP}dist/server.mjs`;
 /** What dist/server.mjs (a three-line entry, see build.mjs) imports: the bundle itself. */
 const SERVER_APP = `${APP}dist/server-app.mjs`;
 const FUNCTION = `${REPO}.vercel/output/functions/index.func/index.mjs`;
-const LAUNCHER = `${APP}bench/launcher.mjs`;
+const LAUNCHER = fileURLToPath(new URL("./launcher.mjs", import.meta.url));
 const BASE_SERVER = `${OUT}baseline-server.mjs`;
 const BASE_FUNCTION = `${OUT}baseline-function.mjs`;
 
@@ -85,10 +83,10 @@ async function buildEverything(): Promise<void> {
   if (!existsSync(FUNCTION)) throw new Error(`${FUNCTION} is missing`);
   log("bundling the baseline…");
   mkdirSync(OUT, { recursive: true });
-  const shared: BuildOptions = { ...NODE_BUNDLE, absWorkingDir: APP };
+  const shared: BuildOptions = { ...NODE_BUNDLE, absWorkingDir: BENCH_DIR };
   await Promise.all([
-    build({ ...shared, entryPoints: ["bench/baseline/server.ts"], outfile: BASE_SERVER, target: "node20" }),
-    build({ ...shared, entryPoints: ["bench/baseline/function.ts"], outfile: BASE_FUNCTION, target: "node22" }),
+    build({ ...shared, entryPoints: ["src/baseline/server.ts"], outfile: BASE_SERVER, target: "node20" }),
+    build({ ...shared, entryPoints: ["src/baseline/function.ts"], outfile: BASE_FUNCTION, target: "node22" }),
   ]);
 }
 
@@ -483,7 +481,7 @@ async function main() {
         )}; one run of ${seconds} s; c=1: ${C1_REQUESTS} requests per route and server, c=32: ${(C32_MS / 1000).toFixed(1)} s per route and server, ${C1_SLICES}/${C32_SLICES} alternating slices.`,
     );
     console.log(
-      `cold start = spawn → first GET /health/db 200 (fresh process each; functions through bench/launcher.mjs); all samples (ms): ${Object.entries(
+      `cold start = spawn → first GET /health/db 200 (fresh process each; functions through packages/bench/src/launcher.mjs); all samples (ms): ${Object.entries(
         cold,
       )
         .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(", ")}]`)

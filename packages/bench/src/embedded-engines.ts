@@ -6,7 +6,7 @@
  * Both are reached the same way, with `pg` over TCP: first start of an empty data
  * directory, restart of an existing one, memory of the server, and 8 concurrent clients.
  *
- * Run: pnpm --filter @s3ssions/app-api bench:embedded   (env BENCH_QUERIES, BENCH_CLIENTS)
+ * Run: pnpm --filter @s3ssions/bench bench:embedded   (env BENCH_QUERIES, BENCH_CLIENTS)
  * A benchmark prints numbers; it asserts nothing.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -18,14 +18,14 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@s3ssions/testing";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../src/embedded-database.js";
+import { startEmbeddedPostgres } from "../../../apps/api/src/embedded-database.js";
+import { BENCH_DIR } from "./paths.js";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1000);
 const TRANSACTIONS = Math.max(1, Math.round(QUERIES / 5));
 const RESTARTS = 3;
 const PGLITE_SERVER = fileURLToPath(new URL("./pglite-server.mjs", import.meta.url));
-const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 interface Target {
   port: number;
@@ -66,7 +66,7 @@ const pglite: Engine = {
   name: "PGlite + pglite-socket",
   async start(dataDir, port) {
     const child = spawn(process.execPath, [PGLITE_SERVER, dataDir, String(port), String(CLIENTS + 2)], {
-      cwd: APP_DIR,
+      cwd: BENCH_DIR,
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = once(child, "exit");

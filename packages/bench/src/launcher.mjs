@@ -4,7 +4,7 @@
 // `waitUntil` (via the request context @vercel/functions reads) is kept until it settles.
 // Used by the bench to time a function's cold start: spawn → first /health/db 200.
 //
-//   PORT=0 node apps/api/bench/launcher.mjs path/to/index.mjs
+//   PORT=0 node packages/bench/src/launcher.mjs path/to/index.mjs
 // Logs `{"msg":"listening","port":…}` once the handler is loaded and the port is open.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createServer } from "node:http";

@@ -1,5 +1,5 @@
 // Times a command from spawn to its first `GET /health/db` 200, like a user would:
-//   node apps/api/scripts/time-to-health.mjs [--port 3000] [--runs 5] -- pnpm dev
+//   node packages/bench/src/time-to-health.mjs [--port 3000] [--runs 5] -- pnpm dev
 // Each run starts the command in a new process group and stops the whole group after.
 import { spawn } from "node:child_process";
 

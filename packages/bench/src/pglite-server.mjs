@@ -1,6 +1,6 @@
 // PGlite served over the Postgres wire protocol, in its own process so that the benchmark
 // can measure its memory the way it measures a real Postgres server's.
-// Usage: node bench/pglite-server.mjs <dataDir> <port> <maxConnections>
+// Usage: node packages/bench/src/pglite-server.mjs <dataDir> <port> <maxConnections>
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 

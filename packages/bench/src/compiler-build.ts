@@ -5,13 +5,12 @@
  * built here from src/main.ts, whatever the schema says, by pointing the generated client at
  * one compiler or the other (the two builds share their JS glue; only the wasm differs).
  *
- *   pnpm --filter @s3ssions/app-api exec tsx bench/compiler-build.ts
+ *   pnpm --filter @s3ssions/bench bench:compiler-build
  */
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { Agent } from "node:http";
-import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { NODE_BUNDLE } from "../bundle-options.mjs";
+import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
 import {
   BENCH_JWT_SECRET,
   coldStart,
@@ -24,9 +23,8 @@ import {
   type Server,
   spawnServer,
 } from "./harness.js";
+import { APP, OUT } from "./paths.js";
 
-const APP = fileURLToPath(new URL("../", import.meta.url));
-const OUT = `${APP}dist/bench/`;
 const BUILDS = ["fast", "small"] as const;
 type CompilerBuild = (typeof BUILDS)[number];
 
