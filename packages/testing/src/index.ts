@@ -9,3 +9,4 @@ export * from "./private-pgbouncer.js";
 export * from "./load.js";
 export * from "./load-rig.js";
 export * from "./test-api.js";
+export * from "./supabase-roles.js";

@@ -3,6 +3,7 @@ import { migrateDeploy } from "@s3ssions/schema-engine";
 import pg from "pg";
 import { MIGRATIONS_DIR } from "./paths.js";
 import { POOLER_PORT, POSTGRES_HOST, POSTGRES_PORT } from "./pgbouncer.js";
+import { SUPABASE_DEFAULT_PRIVILEGES_SQL, SUPABASE_ROLES_SQL } from "./supabase-roles.js";
 
 const ADMIN_URL = `postgresql://postgres@${POSTGRES_HOST}:${POSTGRES_PORT}/postgres`;
 
@@ -52,12 +53,17 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
 
 let templateReady: Promise<string> | undefined;
 
-/** One migrated template per migration set; concurrent test workers agree through a lock. */
+/**
+ * One migrated template per migration set; concurrent test workers agree through a lock.
+ * Supabase's API roles and default grants are set up before migrating, as on a real project.
+ */
 function ensureTemplate(): Promise<string> {
   templateReady ??= (async () => {
     const { readdir, readFile } = await import("node:fs/promises");
     const { createHash } = await import("node:crypto");
     const hash = createHash("sha256");
+    hash.update(SUPABASE_ROLES_SQL);
+    hash.update(SUPABASE_DEFAULT_PRIVILEGES_SQL);
     for (const entry of (await readdir(MIGRATIONS_DIR)).sort()) {
       if (entry.endsWith(".toml")) continue;
       hash.update(entry);
@@ -72,6 +78,8 @@ function ensureTemplate(): Promise<string> {
         const building = `${template}_build`;
         await c.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
         await c.query(`CREATE DATABASE "${building}"`);
+        await c.query(SUPABASE_ROLES_SQL);
+        await sql(directUrlOf(building), SUPABASE_DEFAULT_PRIVILEGES_SQL);
         await migrateDeploy({ url: directUrlOf(building), migrationsDir: MIGRATIONS_DIR });
         await c.query(`ALTER DATABASE "${building}" RENAME TO "${template}"`);
       } finally {
