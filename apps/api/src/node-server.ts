@@ -30,6 +30,7 @@ function toHeaders(req: IncomingMessage): Headers {
 }
 
 function plainError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.destroyed) return;
   if (res.headersSent) return void res.destroy();
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", connection: "close" });
   res.end(JSON.stringify({ error: { code, message } }));
@@ -50,7 +51,26 @@ async function toRequest(req: IncomingMessage, signal: AbortSignal): Promise<Req
   return new Request(url, init);
 }
 
+/**
+ * Until the response can take more, or its connection is gone. A write to a destroyed
+ * response returns false and 'drain' never comes: waiting for 'drain' alone left every
+ * request whose client hung up in flight forever, and a graceful shutdown never drained.
+ */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 async function sendResponse(res: ServerResponse, response: Response, closeConnection: boolean): Promise<void> {
+  // The client hung up before its answer: nobody reads it.
+  if (res.destroyed) return void (await response.body?.cancel());
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name === "set-cookie") return;
@@ -62,8 +82,10 @@ async function sendResponse(res: ServerResponse, response: Response, closeConnec
   if (closeConnection) headers.connection = "close";
   res.writeHead(response.status, headers);
   if (response.body) {
+    // Leaving the loop early cancels the body's stream.
     for await (const chunk of response.body) {
-      if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+      if (res.destroyed) break;
+      if (!res.write(chunk)) await drained(res);
     }
   }
   res.end();

@@ -3,7 +3,8 @@
 // M concurrent clients running the mix (sessions.list, sessions.byId, bookings.create,
 // bookings.cancel, bookings.mine) for a bounded time or count. Prints numbers; it fails
 // (exit 1) only when correctness does: an error answer, overbooking, counters that differ
-// from the rows, two active bookings for one user in one session.
+// from the rows, two active bookings for one user in one session, an instance that does not
+// drain and close its database on SIGTERM after the run.
 //
 //   pnpm bench:load [-- --instances 6 --clients 48 --pool 4 --duration 20 --requests 0 --capacities 5,10,20,50]
 //
@@ -126,8 +127,17 @@ try {
   lines.push(
     `bookings answered 200: ${result.bookings.size} distinct; mix: ${LOAD_PROCEDURES.map((p) => `${p} ${summary.find((r) => r.procedure === p)?.requests ?? 0}`).join(", ")}`,
   );
+  // What a client that stops mid-run leaves behind: requests still in flight at SIGTERM, and
+  // whether each instance drained and closed its database.
+  const shutdowns = await rig.stopInstances();
+  const undrained = shutdowns.filter((s) => !s.drained || s.exitCode !== 0).length;
+  lines.push(
+    `after the run, SIGTERM: in flight ${shutdowns.map((s) => s.inFlightAtSignal ?? "?").join("/")}; ` +
+      `drained, database closed and exit 0: ${shutdowns.length - undrained}/${shutdowns.length}`,
+  );
   process.stdout.write(`${lines.join("\n")}\n`);
   failed =
+    undrained > 0 ||
     errors.length > 0 ||
     invariants.overbooked.length > 0 ||
     invariants.counterDrift.length > 0 ||

@@ -13,6 +13,27 @@ export interface ApiProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** How one server process ended after SIGTERM, from its own log lines. */
+export interface ShutdownReport {
+  /** Requests in flight when the signal arrived (its "shutting down" line); undefined if never logged. */
+  inFlightAtSignal: number | undefined;
+  /** It logged "requests drained" and "stopped" (the database closed). */
+  drained: boolean;
+  exitCode: number | null;
+}
+
+/** SIGTERM, wait for the exit, read what the process said about its shutdown. */
+export async function shutdown(api: ApiProcess): Promise<ShutdownReport> {
+  const exitCode = await api.stop("SIGTERM");
+  const line = (msg: string) => api.output.find((l) => l.includes(`"msg":"${msg}"`));
+  const signalled = line("shutting down");
+  return {
+    inFlightAtSignal: signalled ? Number(JSON.parse(signalled).inFlight) : undefined,
+    drained: line("requests drained") !== undefined && line("stopped") !== undefined,
+    exitCode,
+  };
+}
+
 export interface SpawnApiOptions {
   env: Record<string, string | undefined>;
   /** Defaults to the production bundle of `pnpm start`. */

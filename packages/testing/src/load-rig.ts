@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type ApiProcess, spawnApi } from "./api-process.js";
+import { type ApiProcess, type ShutdownReport, shutdown, spawnApi } from "./api-process.js";
 import { callTrpc, trpcData } from "./load.js";
 import { type PrivatePgBouncer, startPrivatePgBouncer } from "./private-pgbouncer.js";
 import { type TestDatabase, createTestDatabase, sql } from "./test-database.js";
@@ -16,6 +16,11 @@ export interface LoadRig {
   instances: ApiProcess[];
   sessionIds: string[];
   jwtSecret: string;
+  /**
+   * SIGTERM to every instance, each report saying how many requests were still in flight
+   * and whether it drained and closed its database. Once; later calls return the same.
+   */
+  stopInstances(): Promise<ShutdownReport[]>;
   close(): Promise<void>;
 }
 
@@ -38,8 +43,13 @@ export async function startLoadRig(options: LoadRigOptions): Promise<LoadRig> {
   const tdb = await createTestDatabase(options.label ?? "load");
   let pgbouncer: PrivatePgBouncer | undefined;
   const instances: ApiProcess[] = [];
+  let stopped: Promise<ShutdownReport[]> | undefined;
+  const stopInstances = () => {
+    stopped ??= Promise.all(instances.map(shutdown));
+    return stopped;
+  };
   const close = async () => {
-    await Promise.all(instances.map((api) => api.stop()));
+    await stopInstances();
     await pgbouncer?.stop();
     await tdb.drop();
   };
@@ -84,7 +94,7 @@ export async function startLoadRig(options: LoadRigOptions): Promise<LoadRig> {
       if (answer.status !== 200 || !id) throw new Error(`sessions.create failed: ${answer.status} ${answer.text}`);
       sessionIds.push(id);
     }
-    return { tdb, pgbouncer, instances, sessionIds, jwtSecret: LOAD_JWT_SECRET, close };
+    return { tdb, pgbouncer, instances, sessionIds, jwtSecret: LOAD_JWT_SECRET, stopInstances, close };
   } catch (error) {
     await close().catch(() => {});
     throw error;

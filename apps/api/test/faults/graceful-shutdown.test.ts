@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { connect } from "node:net";
+import { type Socket, connect } from "node:net";
 import {
   type ApiProcess,
   type Receiver,
@@ -85,7 +85,8 @@ async function holdLock(sessionId: string) {
   await locker.query("BEGIN");
   await locker.query("SELECT id FROM sessions WHERE id = $1 FOR UPDATE", [sessionId]);
   return {
-    async untilWaitedOn() {
+    /** Resolves once `waiters` statements (the API's among them) wait on a lock in this database. */
+    async untilWaitedOn(waiters = 1) {
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
         await locker.query("SELECT pg_stat_clear_snapshot()");
@@ -93,10 +94,10 @@ async function holdLock(sessionId: string) {
           `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
              AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
         );
-        if (rows.length > 0) return;
+        if (rows.length >= waiters) return;
         await new Promise((r) => setTimeout(r, 20));
       }
-      throw new Error("the API's statement never waited on the lock");
+      throw new Error(`${waiters} statement(s) of the API never waited on the lock`);
     },
     release: () => locker.query("COMMIT"),
   };
@@ -125,6 +126,23 @@ async function untilRefused(port: number): Promise<string> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return last;
+}
+
+/** A raw HTTP/1.1 connection that has sent `head` (and maybe part of a body) and will hang up. */
+async function openRequest(port: number, head: string): Promise<Socket> {
+  const socket = connect(port, "127.0.0.1");
+  socket.on("error", () => {});
+  await once(socket, "connect");
+  socket.write(head);
+  return socket;
+}
+
+function bookingRequest(sessionId: string, token: string): string {
+  const body = JSON.stringify({ json: { sessionId } });
+  return (
+    "POST /api/trpc/bookings.create HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n" +
+    `authorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 const logged = (api: ApiProcess, msg: string) => api.output.filter((line) => line.includes(`"msg":"${msg}"`));
@@ -204,6 +222,52 @@ describe("graceful shutdown of the local server", () => {
       [sessionId],
     );
     expect(session?.confirmed_count).toBe(0);
+  });
+
+  it("clients that hang up mid-body or before their answer leave nothing in flight: SIGTERM drains, closes the database, exits 0", async () => {
+    const HELD = 3;
+    const { api, exit, port } = await start({
+      // One connection per held booking, so that each waits on its own lock in Postgres.
+      SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl({ pgbouncer: true, connection_limit: HELD }),
+      SHUTDOWN_GRACE_MS: "15000",
+    });
+    const sessionIds = await Promise.all(Array.from({ length: HELD }, () => createSession(api.baseUrl)));
+    const locks = await Promise.all(sessionIds.map(holdLock));
+    // Mid-body: a body announced at 1000 bytes, 9 of them sent.
+    const midBody = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        openRequest(
+          port,
+          'POST /api/trpc/sessions.create HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"json":{',
+        ),
+      ),
+    );
+    // Before the answer: each booking waits on its session's lock while its client hangs up.
+    const users = await Promise.all(sessionIds.map(() => userToken()));
+    const midResponse = await Promise.all(
+      sessionIds.map((id, i) => openRequest(port, bookingRequest(id, users[i]!.token))),
+    );
+    await locks[0]!.untilWaitedOn(HELD);
+    for (const socket of [...midBody, ...midResponse]) socket.destroy();
+    for (const lock of locks) await lock.release();
+    // The bookings commit after their clients are gone; their answers go nowhere.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const [row] = await sql<{ n: number }>(
+        tdb.directUrl,
+        "SELECT count(*)::int AS n FROM bookings WHERE session_id = ANY($1::uuid[])",
+        [sessionIds],
+      );
+      if (row?.n === HELD) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    api.child.kill("SIGTERM");
+    expect(await exit).toMatchObject({ code: 0, signal: null });
+    expect(logged(api, "requests drained")).toHaveLength(1);
+    // Logged after the database closed.
+    expect(logged(api, "stopped")).toHaveLength(1);
+    expect(logged(api, "shutdown grace period over: forcing exit")).toHaveLength(0);
   });
 
   it("an idle server stops at once on SIGINT with exit 0", async () => {

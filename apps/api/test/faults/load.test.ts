@@ -67,5 +67,10 @@ describe(`load: ${INSTANCES} instances × ${CLIENTS} clients through a PgBouncer
       "SELECT count(*)::int AS n FROM sessions WHERE confirmed_count = capacity",
     );
     expect(full?.n).toBeGreaterThan(0);
+
+    // Every answer is in: nothing left in flight, each instance drains, closes its database, exits 0.
+    for (const report of await rig.stopInstances()) {
+      expect(report).toEqual({ inFlightAtSignal: 0, drained: true, exitCode: 0 });
+    }
   });
 });
