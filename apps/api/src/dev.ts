@@ -1,7 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { type EmbeddedPostgres, EmbeddedPostgresError, startEmbeddedPostgres } from "./embedded-database.js";
+import { type EmbeddedPostgres, EmbeddedPostgresError, startEmbeddedPostgres } from "@s3ssions/local-postgres";
 
 /**
  * Entry of `pnpm dev` (under `tsx watch`, which restarts it with SIGTERM on every change).
@@ -11,14 +11,21 @@ import { type EmbeddedPostgres, EmbeddedPostgresError, startEmbeddedPostgres } f
  * migrations, seeds demo data into an empty database, and points the server at it.
  *
  * Environment: `S3SSIONS_DATA_DIR` (default `<repo>/.data`), `EMBEDDED_PG_PORT`
- * (default 54329), plus everything `startServer` reads.
+ * (default 54329), `S3SSIONS_DEV_WATCH=1` (set by the `dev` script: the parent is
+ * `tsx watch`), plus everything `startServer` reads.
  */
 
+/** A module that fails to load: fixing the code restarts `tsx watch`, so pnpm dev keeps waiting. */
+class CodeError extends Error {}
 // The heavy modules (tRPC router, Prisma client, schema engine) load while Postgres starts.
-const apiModule = import("@s3ssions/api");
-const serverModule = import("./start-server.js");
-const dbModule = import("@s3ssions/db");
-const engineModule = import("@s3ssions/schema-engine");
+const loadCode = <T>(module: Promise<T>) =>
+  module.catch((error: unknown) => {
+    throw new CodeError(error instanceof Error ? error.message : String(error));
+  });
+const apiModule = loadCode(import("@s3ssions/api"));
+const serverModule = loadCode(import("./start-server.js"));
+const dbModule = loadCode(import("@s3ssions/db"));
+const engineModule = loadCode(import("@s3ssions/schema-engine"));
 for (const loading of [apiModule, serverModule, dbModule, engineModule]) loading.catch(() => {});
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -30,7 +37,10 @@ const STARTUP_GRACE_MS = 3_000;
 
 type Level = "info" | "warn" | "error";
 function log(level: Level, message: string, fields?: Record<string, unknown>): void {
-  void apiModule.then(({ jsonLogger }) => jsonLogger.log(level, message, fields));
+  apiModule.then(
+    ({ jsonLogger }) => jsonLogger.log(level, message, fields),
+    () => {},
+  );
 }
 
 let server: { stop(signal: string): Promise<void> } | undefined;
@@ -84,10 +94,17 @@ async function startEmbedded(): Promise<void> {
     onLog: (message, fields) => log("info", message, fields),
   });
   checkpoint();
-  const shownRoot = relative(REPO_ROOT, dataRoot) === ".data" ? `.data (in ${REPO_ROOT.replace(/\/$/, "")})` : dataRoot;
+  const shownRoot = postgres.unreachable
+    ? postgres.dataRoot
+    : relative(REPO_ROOT, dataRoot) === ".data"
+      ? `.data (in ${REPO_ROOT.replace(/\/$/, "")})`
+      : dataRoot;
+  const why = postgres.unreachable
+    ? ` (Postgres runs as another user, which cannot enter ${postgres.unreachable}: set S3SSIONS_DATA_DIR to choose)`
+    : "";
   process.stderr.write(
     `Embedded Postgres ${postgres.serverVersion} on 127.0.0.1:${port}, data in ${postgres.dataDir}` +
-      `${postgres.initialised ? " (new)" : ""}. To start over: stop pnpm dev, then rm -rf ${shownRoot}\n`,
+      `${postgres.initialised ? " (new)" : ""}${why}. To start over: stop pnpm dev, then rm -rf ${shownRoot}\n`,
   );
 
   let started = performance.now();
@@ -175,12 +192,18 @@ for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
 }
 startup.catch(async (error: unknown) => {
   if (error instanceof Interrupted || shuttingDown) return; // shutdown() takes it from here
-  const { EnvError, jsonLogger } = await apiModule;
-  if (error instanceof EnvError || error instanceof EmbeddedPostgresError || error instanceof DevError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    jsonLogger.log("error", "dev start failed", { error: error instanceof Error ? error.message : String(error) });
-  }
+  const { EnvError } = await apiModule.catch(() => ({ EnvError: DevError }));
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const known = error instanceof EnvError || error instanceof EmbeddedPostgresError || error instanceof DevError;
+  const message = known
+    ? (error as Error).message
+    : code === "EADDRINUSE"
+      ? `port ${process.env.PORT ?? 3000} is taken: stop what uses it or set PORT to another port`
+      : `pnpm dev could not start: ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`${message}\n`);
   await postgres?.stop();
+  // Under `tsx watch` a failed start would wait for a file change forever: a start that
+  // fails for a reason outside the code (environment, database, port) ends pnpm dev.
+  if (process.env.S3SSIONS_DEV_WATCH === "1" && !(error instanceof CodeError)) process.kill(process.ppid, "SIGTERM");
   process.exit(1);
 });

@@ -16,7 +16,7 @@ const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 let dataRoot: string;
 let pgPort: number;
-/** The embedded server's fixed local credentials (see embedded-database.ts). */
+/** The embedded server's fixed local credentials (see packages/local-postgres). */
 const dbUrl = () => `postgresql://postgres:postgres@127.0.0.1:${pgPort}/s3ssions`;
 
 function portOpen(port: number): Promise<boolean> {

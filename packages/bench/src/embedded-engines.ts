@@ -18,7 +18,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@s3ssions/testing";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../../../apps/api/src/embedded-database.js";
+import { startEmbeddedPostgres } from "@s3ssions/local-postgres";
 import { BENCH_DIR } from "./paths.js";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);

@@ -10,7 +10,7 @@ import {
   startPrivatePgBouncer,
 } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedPostgres, startEmbeddedPostgres } from "../../src/embedded-database.js";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "@s3ssions/local-postgres";
 import {
   appBackends,
   deadInstances,
