@@ -44,7 +44,7 @@ describe("CORS from the allowlist", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
     expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
     expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
-    expect(preflight.headers.get("vary")).toBe("Origin");
+    expect(preflight.headers.get("vary")).toMatch(/^Origin\b/);
 
     const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: APP_ORIGIN } });
     expect(res.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
@@ -53,6 +53,34 @@ describe("CORS from the allowlist", () => {
     expect(trpc.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
     expect(trpc.headers.get("vary")).toMatch(/\bOrigin\b/);
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
+  it("allows what a real browser's preflight asks for: tracing headers and the SDK's own; exposes retry-after", async () => {
+    const asked = "authorization, baggage, content-type, sentry-trace, traceparent, tracestate, x-app-version";
+    const preflight = await fetch(`${api.baseUrl}/api/trpc/bookings.create`, {
+      method: "OPTIONS",
+      headers: {
+        origin: APP_ORIGIN,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": asked,
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers.get("access-control-allow-headers") ?? "").split(/\s*,\s*/);
+    for (const name of asked.split(", ")) expect(allowed).toContain(name);
+    expect(preflight.headers.get("vary")).toMatch(/Access-Control-Request-Headers/);
+
+    // A list that is not header names gets the default list, tracing headers included.
+    const odd = await fetch(`${api.baseUrl}/api/trpc/sessions.list`, {
+      method: "OPTIONS",
+      headers: { origin: APP_ORIGIN, "access-control-request-method": "GET", "access-control-request-headers": "a b" },
+    });
+    expect(odd.headers.get("access-control-allow-headers")).toMatch(/traceparent/);
+    expect(odd.headers.get("access-control-allow-headers")).not.toMatch(/a b/);
+
+    const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: APP_ORIGIN } });
+    const exposed = (res.headers.get("access-control-expose-headers") ?? "").split(/\s*,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after"]));
   });
 
   it("gives another origin nothing: preflight 403, no CORS headers", async () => {

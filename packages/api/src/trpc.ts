@@ -6,6 +6,7 @@ import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";
 import { toPublicError } from "./errors.js";
 import { retryAfterSecondsOf } from "./rate-limit/index.js";
+import { validationMessage } from "./validation-message.js";
 
 /** Codes whose message was written for the caller; every other message is ours alone. */
 const EXPECTED_CODES = new Set([
@@ -33,14 +34,14 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
     // Only for the caller's own input: a failed output check is our bug, and its issues stay in the log.
-    const zodError =
-      error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+    const invalidInput = error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? error.cause : null;
+    const zodError = invalidInput ? z.flattenError(invalidInput) : null;
     // A message we did not write (a driver's, Prisma's) may carry internals: in production
     // the caller gets a generic one and the request id to quote; the log has the detail.
     const redact = !EXPECTED_CODES.has(error.code) && ctx?.env.APP_ENV !== "development";
     return {
       ...shape,
-      message: redact ? "Internal server error" : shape.message,
+      message: redact ? "Internal server error" : invalidInput ? validationMessage(invalidInput) : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

@@ -41,7 +41,8 @@ describe("inputs", () => {
           to?: string | Date | undefined;
           hostId?: string | undefined;
           includeCancelled?: boolean | undefined;
-          cursor?: string | undefined;
+          cursor?: string | null | undefined;
+          direction?: "forward" | undefined;
           limit?: number | undefined;
         }
       | undefined

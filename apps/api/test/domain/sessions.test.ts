@@ -1,5 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { TRPCClientError, errorCodeOf } from "@s3ssions/testing";
+import { errorCodeOf, TRPCClientError } from "@s3ssions/testing";
+
+async function failure(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+function codeOf(error: unknown): string | undefined {
+  return (error as { data?: { code?: string } }).data?.code;
+}
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DomainApi, hoursFromNow, sessionInput, startDomainApi } from "../support.js";
 
@@ -146,6 +160,79 @@ describe("sessions.list", () => {
     expect(await errorCodeOf(ctx.anonymous.sessions.list.query({ from: hoursFromNow(10), to: hoursFromNow(5) }))).toBe(
       "BAD_REQUEST",
     );
+  });
+});
+
+describe("paged procedures take tRPC's infinite-query input", () => {
+  // `infiniteQueryOptions` / `useInfiniteQuery` send `{ ...input, cursor, direction }`,
+  // with `cursor: null` for the first page.
+  it("sessions.list: cursor null then nextCursor, direction forward; backward and other keys refused", async () => {
+    const host = await ctx.as();
+    for (let i = 0; i < 3; i++) {
+      await host.api.sessions.create.mutate(
+        sessionInput({ title: `I${i}`, startsAt: hoursFromNow(200 + i), endsAt: hoursFromNow(201 + i) }),
+      );
+    }
+    const first = await ctx.anonymous.sessions.list.query({
+      hostId: host.userId,
+      limit: 2,
+      cursor: null,
+      direction: "forward",
+    });
+    expect(first.items.map((s) => s.title)).toEqual(["I0", "I1"]);
+    const second = await ctx.anonymous.sessions.list.query({
+      hostId: host.userId,
+      limit: 2,
+      cursor: first.nextCursor,
+      direction: "forward",
+    });
+    expect(second.items.map((s) => s.title)).toEqual(["I2"]);
+    expect(second.nextCursor).toBeNull();
+
+    const backward = await failure(
+      ctx.anonymous.sessions.list.query({ limit: 2, cursor: first.nextCursor, direction: "backward" as "forward" }),
+    );
+    expect(codeOf(backward)).toBe("BAD_REQUEST");
+    expect((backward as Error).message).toMatch(/^Invalid input: direction: /);
+    const unknown = await failure(ctx.anonymous.sessions.list.query({ limit: 2, page: 2 } as never));
+    expect(codeOf(unknown)).toBe("BAD_REQUEST");
+    expect((unknown as Error).message).toBe('Invalid input: Unrecognized key: "page"');
+  });
+
+  it("bookings.mine: the same", async () => {
+    const host = await ctx.as();
+    const user = await ctx.as();
+    for (let i = 0; i < 3; i++) {
+      const s = await host.api.sessions.create.mutate(sessionInput({ title: `M${i}` }));
+      await user.api.bookings.create.mutate({ sessionId: s.id });
+    }
+    const first = await user.api.bookings.mine.query({ limit: 2, cursor: null, direction: "forward" });
+    const second = await user.api.bookings.mine.query({ limit: 2, cursor: first.nextCursor, direction: "forward" });
+    expect([...first.items, ...second.items]).toHaveLength(3);
+    expect(second.nextCursor).toBeNull();
+    expect(codeOf(await failure(user.api.bookings.mine.query({ direction: "backward" as "forward" })))).toBe(
+      "BAD_REQUEST",
+    );
+    expect(codeOf(await failure(user.api.bookings.mine.query({ sessionId: "x" } as never)))).toBe("BAD_REQUEST");
+  });
+});
+
+describe("validation errors", () => {
+  it("say in one line which fields are wrong; the details stay in data.zodError", async () => {
+    const host = await ctx.as();
+    const error = await failure(host.api.sessions.create.mutate(sessionInput({ title: 42 }) as never));
+    expect((error as Error).message).toBe("Invalid input: title: expected string, received number");
+    const several = await failure(
+      host.api.sessions.create.mutate(sessionInput({ title: 42, capacity: 0, timezone: "Mars/Olympus" }) as never),
+    );
+    const message = (several as Error).message;
+    expect(message).not.toContain("\n");
+    expect(message).toBe(
+      "Invalid input: title: expected string, received number; timezone: must be an IANA time zone such as " +
+        "Europe/Berlin; capacity: Too small: expected number to be >=1",
+    );
+    const data = (several as { data?: { zodError?: { fieldErrors: Record<string, string[]> } } }).data;
+    expect(Object.keys(data?.zodError?.fieldErrors ?? {}).sort()).toEqual(["capacity", "timezone", "title"]);
   });
 });
 

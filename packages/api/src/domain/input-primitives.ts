@@ -45,3 +45,13 @@ export const httpsUrl = z
 
 export const pageLimit = z.number().int().min(1).max(100).default(20);
 export const cursor = z.string().min(1).max(200);
+
+/**
+ * The paging keys of a paged procedure, in the shape tRPC's infinite queries send them
+ * (`{ ...input, cursor, direction }`, `cursor: null` for the first page). Pages only go
+ * forward: there is no previous-page cursor to go back with.
+ */
+export const pagingFields = {
+  cursor: cursor.nullish(),
+  direction: z.literal("forward", { error: "pages only go forward: pass nextCursor as cursor" }).optional(),
+};

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { cursor, pageLimit } from "../../domain/input-primitives.js";
+import { pageLimit, pagingFields } from "../../domain/input-primitives.js";
 
 export const ZMyBookingsInput = z
   .object({
     status: z.enum(["confirmed", "waitlisted", "cancelled"]).optional(),
-    cursor: cursor.optional(),
+    ...pagingFields,
     limit: pageLimit,
   })
   .strict()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursor, dateInput, pageLimit, uuid } from "../../domain/input-primitives.js";
+import { dateInput, pageLimit, pagingFields, uuid } from "../../domain/input-primitives.js";
 
 export const ZListSessionsInput = z
   .object({
@@ -9,7 +9,7 @@ export const ZListSessionsInput = z
     to: dateInput.optional(),
     hostId: uuid.optional(),
     includeCancelled: z.boolean().default(false),
-    cursor: cursor.optional(),
+    ...pagingFields,
     limit: pageLimit,
   })
   .strict()
