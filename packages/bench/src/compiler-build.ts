@@ -7,9 +7,9 @@
  *
  *   pnpm --filter @s3ssions/bench bench:compiler-build
  */
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { Agent } from "node:http";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
 import {
   BENCH_JWT_SECRET,
@@ -24,24 +24,9 @@ import {
   spawnServer,
 } from "./harness.js";
 import { APP, OUT } from "./paths.js";
+import { type CompilerBuild, compilerBuildPlugin } from "./prisma-compiler-build.js";
 
-const BUILDS = ["fast", "small"] as const;
-type CompilerBuild = (typeof BUILDS)[number];
-
-function compilerPlugin(wanted: CompilerBuild): Plugin {
-  return {
-    name: "compiler-build",
-    setup(b) {
-      b.onLoad({ filter: /generated[\\/]prisma[\\/]internal[\\/]class\.ts$/ }, (args) => ({
-        contents: readFileSync(args.path, "utf8").replace(
-          /query_compiler_(fast|small)_bg/g,
-          `query_compiler_${wanted}_bg`,
-        ),
-        loader: "ts",
-      }));
-    },
-  };
-}
+const BUILDS = ["fast", "small"] as const satisfies CompilerBuild[];
 
 async function bundle(wanted: CompilerBuild): Promise<string> {
   const outfile = `${OUT}server-${wanted}.mjs`;
@@ -51,7 +36,7 @@ async function bundle(wanted: CompilerBuild): Promise<string> {
     outfile,
     ...NODE_BUNDLE,
     target: "node20",
-    plugins: [compilerPlugin(wanted)],
+    plugins: [compilerBuildPlugin(wanted)],
   });
   return outfile;
 }

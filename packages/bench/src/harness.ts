@@ -9,7 +9,14 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { createInterface } from "node:readline";
-import { createTestDatabase, ensurePgBouncer, signHs256, sql, type TestDatabase } from "@s3ssions/testing";
+import {
+  createTestDatabase,
+  ensurePgBouncer,
+  type ShutdownReport,
+  signHs256,
+  sql,
+  type TestDatabase,
+} from "@s3ssions/testing";
 
 export const BENCH_JWT_SECRET = "bench-jwt-secret-with-at-least-32-characters!!";
 
@@ -84,7 +91,8 @@ export interface Server {
   port: number;
   /** Milliseconds from spawn to the "listening" line. */
   listeningAfterMs: number;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s), and what the server's log said about its shutdown. Once. */
+  stop(): Promise<ShutdownReport>;
 }
 
 export interface SpawnOptions {
@@ -103,6 +111,8 @@ export async function spawnServer(options: SpawnOptions): Promise<Server> {
   });
   const exited = once(child, "exit");
   const tail: string[] = [];
+  // Only the shutdown's lines: a server under load logs a line per request.
+  const shutdownLines: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${options.name}: not listening after ${options.timeoutMs ?? 20_000} ms`)),
@@ -111,6 +121,7 @@ export async function spawnServer(options: SpawnOptions): Promise<Server> {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream! }).on("line", (line) => {
         if (tail.length < 50) tail.push(line);
+        if (/"msg":"(shutting down|requests drained|stopped)"/.test(line)) shutdownLines.push(line);
         if (line.includes('"msg":"listening"')) {
           clearTimeout(timer);
           resolve(Number(JSON.parse(line).port));
@@ -122,17 +133,29 @@ export async function spawnServer(options: SpawnOptions): Promise<Server> {
       reject(new Error(`${options.name} exited with ${code} before listening:\n${tail.join("\n")}`));
     });
   });
+  let stopped: Promise<ShutdownReport> | undefined;
   return {
     name: options.name,
     child,
     port,
     listeningAfterMs: performance.now() - started,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
+    stop() {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        const line = (msg: string) => shutdownLines.find((l) => l.includes(`"msg":"${msg}"`));
+        const signalled = line("shutting down");
+        return {
+          inFlightAtSignal: signalled ? Number(JSON.parse(signalled).inFlight) : undefined,
+          drained: line("requests drained") !== undefined && line("stopped") !== undefined,
+          exitCode: child.exitCode,
+        };
+      })();
+      return stopped;
     },
   };
 }
