@@ -1,3 +1,5 @@
+import { httpError } from "@s3ssions/api";
+
 /**
  * CORS from the `CORS_ORIGINS` allowlist. An origin not on it gets no CORS headers, so
  * the browser keeps the response from the page; `*` allows any origin (credentials are
@@ -63,12 +65,9 @@ function allowedHeaders(request: Request): string {
 }
 
 /** The answer to a preflight: 204 for an allowed origin, 403 otherwise. */
-export function preflightResponse(policy: CorsPolicy, request: Request): Response {
+export function preflightResponse(policy: CorsPolicy, request: Request, requestId: string): Response {
   if (!policy.isAllowed(request.headers.get("origin"))) {
-    return new Response(JSON.stringify({ error: { code: "FORBIDDEN", message: "Origin not allowed" } }), {
-      status: 403,
-      headers: { "content-type": "application/json; charset=utf-8" },
-    });
+    return httpError(403, "FORBIDDEN", "Origin not allowed", requestId);
   }
   return new Response(null, {
     status: 204,

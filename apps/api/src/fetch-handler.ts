@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   type ApiRuntime,
   appRouter,
@@ -6,15 +5,17 @@ import {
   createContext,
   databaseHealth,
   handleCronTasksRequest,
+  httpError,
+  jsonResponse,
   retryAfterSecondsOf,
   serviceHealth,
 } from "@s3ssions/api";
 import { withQueryTiming } from "@s3ssions/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
 import { guardTrpcRequest } from "./json-guard.js";
+import { requestIdOf } from "./request-id.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 
 export const TRPC_ENDPOINT = "/api/trpc";
@@ -31,35 +32,6 @@ function rssSampler(): () => number {
     }
     return mb;
   };
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-function requestIdOf(request: Request): string {
-  const given = request.headers.get("x-request-id");
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
-}
-
-function errorResponse(status: number, code: string, message: string, requestId: string, headers = {}): Response {
-  return json({ error: { code, message, requestId } }, status, headers);
-}
-
-type TrpcCode = keyof typeof TRPC_ERROR_CODES_BY_KEY;
-
-/**
- * A refusal before tRPC runs, in tRPC's own error envelope (superjson-wrapped, the data
- * our errorFormatter gives): on the tRPC endpoint the SDK sees one error shape only.
- */
-function trpcErrorResponse(status: number, code: TrpcCode, message: string, requestId: string): Response {
-  const data = { code, httpStatus: status, path: null, requestId, zodError: null };
-  return json({ error: { json: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data } } }, status);
 }
 
 /** The procedure names of a tRPC URL (`/api/trpc/a.b,c.d`), for the log: names only, bounded. */
@@ -84,34 +56,32 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
 
   async function route(request: Request, requestId: string, path: string, coldStart: boolean): Promise<Response> {
     const isTrpc = path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`);
-    const refuse = (status: number, code: TrpcCode, message: string) =>
-      isTrpc ? trpcErrorResponse(status, code, message, requestId) : errorResponse(status, code, message, requestId);
     if (request.url.length > MAX_URL_LENGTH) {
-      return refuse(414, "BAD_REQUEST", `URLs are limited to ${MAX_URL_LENGTH} characters`);
+      return httpError(414, "BAD_REQUEST", `URLs are limited to ${MAX_URL_LENGTH} characters`, requestId);
     }
     if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
-      return refuse(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+      return httpError(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`, requestId);
     }
-    if (request.method === "OPTIONS") return preflightResponse(cors, request);
+    if (request.method === "OPTIONS") return preflightResponse(cors, request, requestId);
 
     if (path === "/health" || path === "/health/db") {
       if (request.method !== "GET" && request.method !== "HEAD") {
-        return errorResponse(405, "METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, requestId, {
+        return httpError(405, "METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, requestId, {
           allow: "GET, HEAD",
         });
       }
-      if (path === "/health") return json(serviceHealth(runtime, { coldStart }), 200);
+      if (path === "/health") return jsonResponse(serviceHealth(runtime, { coldStart }), 200);
       const health = await databaseHealth(runtime);
-      return json(health, health.status === "ok" ? 200 : 503);
+      return jsonResponse(health, health.status === "ok" ? 200 : 503);
     }
     if (path === CRON_TASKS_PATH) {
       // Vercel Cron: drains due outbox tasks (Authorization: Bearer CRON_SECRET).
-      return handleCronTasksRequest(runtime, request);
+      return handleCronTasksRequest(runtime, request, requestId);
     }
     if (isTrpc) {
       // Nested too deep, not UTF-8 or looping superjson metadata: refused before tRPC/superjson parse it.
       const guarded = await guardTrpcRequest(request, { maxBodyBytes: MAX_BODY_BYTES });
-      if (!guarded.ok) return refuse(guarded.status, guarded.code, guarded.message);
+      if (!guarded.ok) return httpError(guarded.status, guarded.code, guarded.message, requestId);
       return fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
         req: guarded.request,
@@ -135,13 +105,13 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         },
       });
     }
-    return errorResponse(404, "NOT_FOUND", `No route for ${path}`, requestId);
+    return httpError(404, "NOT_FOUND", `No route for ${path}`, requestId);
   }
 
   return async function handle(request) {
     const started = performance.now();
     const coldStart = served++ === 0;
-    const requestId = requestIdOf(request);
+    const requestId = requestIdOf(request.headers.get("x-request-id"));
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
 
     const { timing, result } = withQueryTiming(() => route(request, requestId, path, coldStart));
@@ -154,7 +124,7 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         error: error instanceof Error ? error.message : String(error),
         stack: error instanceof Error ? error.stack : undefined,
       });
-      response = errorResponse(500, "INTERNAL_SERVER_ERROR", "Internal server error", requestId);
+      response = httpError(500, "INTERNAL_SERVER_ERROR", "Internal server error", requestId);
     }
 
     const durationMs = performance.now() - started;

@@ -1,8 +1,11 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { httpError } from "@s3ssions/api";
 import { MAX_BODY_BYTES } from "./http-limits.js";
+import { requestIdOf } from "./request-id.js";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
+type ErrorCode = Parameters<typeof httpError>[1];
 
 class BodyTooLarge extends Error {}
 
@@ -29,11 +32,24 @@ function toHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
-function plainError(res: ServerResponse, status: number, code: string, message: string): void {
+/**
+ * An error the server answers itself (the request never reached the fetch handler, or its
+ * answer failed), in the API's one error envelope, naming the caller's request id when it
+ * sent a sane one. The connection closes after it.
+ */
+async function errorAnswer(status: number, code: ErrorCode, message: string, givenRequestId?: string) {
+  const requestId = requestIdOf(givenRequestId);
+  const response = httpError(status, code, message, requestId, { "x-request-id": requestId, connection: "close" });
+  const body = await response.text();
+  return { headers: Object.fromEntries(response.headers), body };
+}
+
+async function sendError(res: ServerResponse, req: IncomingMessage, status: number, code: ErrorCode, message: string) {
   if (res.destroyed) return;
+  const { headers, body } = await errorAnswer(status, code, message, req.headers["x-request-id"] as string | undefined);
   if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", connection: "close" });
-  res.end(JSON.stringify({ error: { code, message } }));
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
 /** A body declared larger than the limit: never read; the handler answers 413 from the header. */
@@ -123,9 +139,9 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
         request = await toRequest(req, controller.signal);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          plainError(res, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
+          await sendError(res, req, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
         } else {
-          plainError(res, 400, "BAD_REQUEST", "Malformed request");
+          await sendError(res, req, 400, "BAD_REQUEST", "Malformed request");
         }
         return;
       }
@@ -133,7 +149,7 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
         const response = await handler(request);
         await sendResponse(res, response, closing !== undefined || !res.shouldKeepAlive);
       } catch {
-        plainError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+        await sendError(res, req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       }
     })();
     inFlight.add(work);
@@ -145,12 +161,14 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
-    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    const status = tooLarge ? 431 : 400;
     const message = tooLarge ? "Request headers or URL are too large" : "Malformed request";
-    const body = JSON.stringify({ error: { code: "BAD_REQUEST", message } });
-    socket.end(
-      `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    // Nothing of the request was parsed, its x-request-id included: the id is ours.
+    void errorAnswer(status, "BAD_REQUEST", message).then(({ headers, body }) => {
+      const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, `content-length: ${Buffer.byteLength(body)}`];
+      for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
+      socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+    });
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -42,7 +42,10 @@ describe("GET /health/db through the pooler", () => {
     const post = await fetch(`${api.baseUrl}/health/db`, { method: "POST" });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD");
-    expect((await post.json()).error.code).toBe("METHOD_NOT_SUPPORTED");
+    expect((await post.json()).error.json.data).toMatchObject({
+      code: "METHOD_NOT_SUPPORTED",
+      requestId: post.headers.get("x-request-id"),
+    });
   });
 });
 
@@ -98,6 +101,9 @@ describe("tRPC health procedures", () => {
     expect((await proc.json()).error.json.data.code).toBe("NOT_FOUND");
     const route = await fetch(`${api.baseUrl}/nope`);
     expect(route.status).toBe(404);
-    expect((await route.json()).error.code).toBe("NOT_FOUND");
+    expect((await route.json()).error.json.data).toMatchObject({
+      code: "NOT_FOUND",
+      requestId: route.headers.get("x-request-id"),
+    });
   });
 });

@@ -48,9 +48,9 @@ async function get(path: string, input: string) {
   return { status: response.status, text, body: JSON.parse(text) };
 }
 
-/** A response body: the edge's `{ error: { code, message } }` or tRPC's superjson-wrapped shapes. */
+/** A response body in tRPC's superjson-wrapped shapes (the edge's own refusals too). */
 interface Body {
-  error?: { code?: string; message?: string; json?: { message: string; data: { code: string } } };
+  error?: { json?: { message: string; data: { code: string } } };
   result?: { data: { json: { id: string; title: string } } };
 }
 

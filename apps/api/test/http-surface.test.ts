@@ -89,6 +89,10 @@ describe("CORS from the allowlist", () => {
       headers: { origin: "https://evil.example.com", "access-control-request-method": "POST" },
     });
     expect(preflight.status).toBe(403);
+    expect((await preflight.json()).error.json.data).toMatchObject({
+      code: "FORBIDDEN",
+      requestId: preflight.headers.get("x-request-id"),
+    });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: "https://evil.example.com" } });
     expect(res.status).toBe(200);
@@ -169,15 +173,17 @@ describe("input limits at the edge", () => {
     expect((await res.json()).error.json.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 414 });
     const outside = await fetch(`${api.baseUrl}/health?pad=${"a".repeat(MAX_URL_LENGTH)}`);
     expect(outside.status).toBe(414);
-    expect((await outside.json()).error.code).toBe("BAD_REQUEST");
+    expect((await outside.json()).error.json.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 414 });
   });
 
   it("a URL past Node's own 16 KiB header limit still gets a JSON error, not a bare status line", async () => {
     const res = await fetch(`${api.baseUrl}/api/trpc/health.check?input=${"a".repeat(20_000)}`);
     expect(res.status).toBe(431);
-    expect(await res.json()).toEqual({
-      error: { code: "BAD_REQUEST", message: "Request headers or URL are too large" },
-    });
+    const { error } = await res.json();
+    expect(error.json.message).toBe("Request headers or URL are too large");
+    expect(error.json.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 431 });
+    expect(error.json.data.requestId).toBe(res.headers.get("x-request-id"));
+    expect(error.json.data.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
   });
 

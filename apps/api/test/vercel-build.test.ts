@@ -208,6 +208,6 @@ describe("the built function, loaded as the Node runtime loads it", () => {
   it("an unknown path is the handler's JSON 404", async () => {
     const res = await get("/nope");
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe("NOT_FOUND");
+    expect((await res.json()).error.json.data.code).toBe("NOT_FOUND");
   });
 });

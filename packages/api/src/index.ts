@@ -17,6 +17,7 @@ export {
   pruneRateLimits,
   retryAfterSecondsOf,
 } from "./rate-limit/index.js";
+export { httpError, jsonResponse } from "./http-response.js";
 export { jsonLogger, redactSecrets, type Logger, type LogLevel } from "./logger.js";
 export * from "./health/health-report.js";
 export {

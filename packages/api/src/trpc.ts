@@ -1,32 +1,19 @@
-import { TRPCError, initTRPC } from "@trpc/server";
+import { TRPCError, type TRPC_ERROR_CODE_KEY, initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
 import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";
-import { toPublicError } from "./errors.js";
+import { mapDatabaseError } from "./map-database-error.js";
 import { retryAfterSecondsOf } from "./rate-limit/index.js";
 import { validationMessage } from "./validation-message.js";
 
-/** Codes whose message was written for the caller; every other message is ours alone. */
-const EXPECTED_CODES = new Set([
-  "BAD_REQUEST",
-  "PARSE_ERROR",
-  "UNAUTHORIZED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "METHOD_NOT_SUPPORTED",
-  "CONFLICT",
-  "PRECONDITION_FAILED",
-  "PAYLOAD_TOO_LARGE",
-  "UNSUPPORTED_MEDIA_TYPE",
-  "UNPROCESSABLE_CONTENT",
-  "TOO_MANY_REQUESTS",
-  "SERVICE_UNAVAILABLE",
-  "GATEWAY_TIMEOUT",
-  "TIMEOUT",
-  "CLIENT_CLOSED_REQUEST",
-]);
+/**
+ * 5xx codes whose message we write for the caller; every other 5xx message (a driver's,
+ * Prisma's, a bug's) is ours alone. Below 500 the message is always the caller's: those
+ * statuses come from tRPC's own code table (`shape.data.httpStatus`).
+ */
+const CALLER_FACING_5XX = new Set<TRPC_ERROR_CODE_KEY>(["SERVICE_UNAVAILABLE", "GATEWAY_TIMEOUT"]);
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
@@ -38,7 +25,8 @@ const t = initTRPC.context<Context>().create({
     const zodError = invalidInput ? z.flattenError(invalidInput) : null;
     // A message we did not write (a driver's, Prisma's) may carry internals: in production
     // the caller gets a generic one and the request id to quote; the log has the detail.
-    const redact = !EXPECTED_CODES.has(error.code) && ctx?.env.APP_ENV !== "development";
+    const redact =
+      shape.data.httpStatus >= 500 && !CALLER_FACING_5XX.has(error.code) && ctx?.env.APP_ENV !== "development";
     return {
       ...shape,
       message: redact ? "Internal server error" : invalidInput ? validationMessage(invalidInput) : shape.message,
@@ -57,13 +45,12 @@ const t = initTRPC.context<Context>().create({
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
-export const middleware = t.middleware;
 
 /** Turns database outages into 503/504 instead of a bare 500. */
 const classifyFailures = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
-    const mapped = toPublicError(result.error.cause);
+    const mapped = mapDatabaseError(result.error.cause);
     if (mapped) throw mapped;
   }
   return result;

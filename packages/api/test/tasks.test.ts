@@ -498,19 +498,26 @@ describe("GET /api/cron/tasks", () => {
       `Basic ${CRON_SECRET}`,
       CRON_SECRET,
     ]) {
-      const response = await handleCronTasksRequest(runtime, cronRequest("GET", authorization));
+      const response = await handleCronTasksRequest(runtime, cronRequest("GET", authorization), "cron-test");
       expect(response.status, String(authorization)).toBe(401);
       expect(response.headers.get("content-type")).toMatch(/^application\/json/);
       const body = await response.json();
-      expect(body.error.code).toBe("UNAUTHORIZED");
+      expect(body.error.json.data).toMatchObject({ code: "UNAUTHORIZED", requestId: "cron-test" });
       expect(JSON.stringify(body)).not.toContain(CRON_SECRET);
     }
 
     const unconfigured = harness({ CRON_SECRET: undefined });
     for (const authorization of [undefined, "Bearer ", `Bearer ${CRON_SECRET}`]) {
-      const response = await handleCronTasksRequest(unconfigured.runtime, cronRequest("GET", authorization));
+      const response = await handleCronTasksRequest(
+        unconfigured.runtime,
+        cronRequest("GET", authorization),
+        "cron-test",
+      );
       expect(response.status).toBe(503);
-      expect((await response.json()).error.code).toBe("NOT_CONFIGURED");
+      expect((await response.json()).error.json).toMatchObject({
+        message: "CRON_SECRET is not configured",
+        data: { code: "SERVICE_UNAVAILABLE", requestId: "cron-test" },
+      });
     }
 
     // None of that drained anything.
@@ -522,7 +529,7 @@ describe("GET /api/cron/tasks", () => {
     const { runtime } = harness();
     await enqueue(1);
     for (const method of ["POST", "PUT", "DELETE", "HEAD"]) {
-      const response = await handleCronTasksRequest(runtime, cronRequest(method, `Bearer ${CRON_SECRET}`));
+      const response = await handleCronTasksRequest(runtime, cronRequest(method, `Bearer ${CRON_SECRET}`), "cron-test");
       expect(response.status).toBe(405);
       expect(response.headers.get("allow")).toBe("GET");
     }
@@ -533,7 +540,7 @@ describe("GET /api/cron/tasks", () => {
     const { runtime } = harness();
     const ids = await enqueue(3);
     receiver.failNext(1, 500);
-    const response = await handleCronTasksRequest(runtime, cronRequest("GET", `Bearer ${CRON_SECRET}`));
+    const response = await handleCronTasksRequest(runtime, cronRequest("GET", `Bearer ${CRON_SECRET}`), "cron-test");
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const body = await response.json();

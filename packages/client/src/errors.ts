@@ -1,33 +1,43 @@
 import { TRPCClientError } from "@trpc/client";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { AppRouter } from "./router.js";
 
-/** Every code an S3SSIONS error can carry, as the server names them. */
-export const ERROR_CODES = [
-  "PARSE_ERROR",
-  "BAD_REQUEST",
-  "INTERNAL_SERVER_ERROR",
-  "NOT_IMPLEMENTED",
-  "BAD_GATEWAY",
-  "SERVICE_UNAVAILABLE",
-  "GATEWAY_TIMEOUT",
-  "UNAUTHORIZED",
-  "PAYMENT_REQUIRED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "METHOD_NOT_SUPPORTED",
-  "TIMEOUT",
-  "CONFLICT",
-  "PRECONDITION_FAILED",
-  "PAYLOAD_TOO_LARGE",
-  "UNSUPPORTED_MEDIA_TYPE",
-  "UNPROCESSABLE_CONTENT",
-  "PRECONDITION_REQUIRED",
-  "TOO_MANY_REQUESTS",
-  "CLIENT_CLOSED_REQUEST",
-] as const;
+/**
+ * tRPC's error codes and the HTTP status each stands for (tRPC's `JSONRPC2_TO_HTTP_CODE`).
+ * The SDK ships no `@trpc/server` code, so the table is written here; its keys are checked
+ * against tRPC's own code type by the compiler (`satisfies`: none missing, none extra),
+ * and its statuses against tRPC's runtime table by `test/errors.test.ts`. Where two codes
+ * share a status, the first listed is the one a bare status stands for.
+ */
+export const HTTP_STATUS_BY_CODE = {
+  BAD_REQUEST: 400,
+  PARSE_ERROR: 400,
+  UNAUTHORIZED: 401,
+  PAYMENT_REQUIRED: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_SUPPORTED: 405,
+  TIMEOUT: 408,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE_CONTENT: 422,
+  PRECONDITION_REQUIRED: 428,
+  TOO_MANY_REQUESTS: 429,
+  CLIENT_CLOSED_REQUEST: 499,
+  INTERNAL_SERVER_ERROR: 500,
+  NOT_IMPLEMENTED: 501,
+  BAD_GATEWAY: 502,
+  SERVICE_UNAVAILABLE: 503,
+  GATEWAY_TIMEOUT: 504,
+} as const satisfies Record<TRPC_ERROR_CODE_KEY, number>;
 
-/** An error code: `"UNAUTHORIZED"`, `"CONFLICT"`, `"NOT_FOUND"`, … */
-export type S3ssionsErrorCode = (typeof ERROR_CODES)[number];
+/** An error code: `"UNAUTHORIZED"`, `"CONFLICT"`, `"NOT_FOUND"`, … (tRPC's codes). */
+export type S3ssionsErrorCode = keyof typeof HTTP_STATUS_BY_CODE;
+
+/** Every code an S3SSIONS error can carry, as the server names them. */
+export const ERROR_CODES = Object.keys(HTTP_STATUS_BY_CODE) as readonly S3ssionsErrorCode[];
 
 /** What the server says about an error: its code, HTTP status, procedure path, request id and field errors. */
 export type S3ssionsErrorData = AppRouter["_def"]["_config"]["$types"]["errorShape"]["data"];
@@ -78,28 +88,10 @@ function causes(error: unknown): unknown[] {
   return chain;
 }
 
-/** HTTP statuses with one meaning, for answers that are not tRPC's (a gateway, a proxy, the platform). */
-const CODE_BY_STATUS: Readonly<Record<number, S3ssionsErrorCode>> = {
-  400: "BAD_REQUEST",
-  401: "UNAUTHORIZED",
-  403: "FORBIDDEN",
-  404: "NOT_FOUND",
-  405: "METHOD_NOT_SUPPORTED",
-  408: "TIMEOUT",
-  409: "CONFLICT",
-  412: "PRECONDITION_FAILED",
-  413: "PAYLOAD_TOO_LARGE",
-  415: "UNSUPPORTED_MEDIA_TYPE",
-  422: "UNPROCESSABLE_CONTENT",
-  428: "PRECONDITION_REQUIRED",
-  429: "TOO_MANY_REQUESTS",
-  499: "CLIENT_CLOSED_REQUEST",
-  500: "INTERNAL_SERVER_ERROR",
-  501: "NOT_IMPLEMENTED",
-  502: "BAD_GATEWAY",
-  503: "SERVICE_UNAVAILABLE",
-  504: "GATEWAY_TIMEOUT",
-};
+/** The code a bare HTTP status stands for, for answers that are not tRPC's (a gateway, a proxy, the platform). */
+const CODE_BY_STATUS: ReadonlyMap<number, S3ssionsErrorCode> = new Map(
+  [...ERROR_CODES].reverse().map((code) => [HTTP_STATUS_BY_CODE[code], code]),
+);
 
 interface ResponseMeta {
   response?: { status?: unknown; headers?: { get?(name: string): string | null } };
@@ -141,7 +133,8 @@ export function getErrorCode(error: unknown): S3ssionsErrorCode | null {
   if (typeof code === "string" && CODES.has(code)) return code;
   const raw = rawAnswer(error);
   if (typeof raw.code === "string" && CODES.has(raw.code)) return raw.code as S3ssionsErrorCode;
-  if (raw.status !== undefined && CODE_BY_STATUS[raw.status]) return CODE_BY_STATUS[raw.status]!;
+  const byStatus = raw.status === undefined ? undefined : CODE_BY_STATUS.get(raw.status);
+  if (byStatus) return byStatus;
   for (const cause of causes(error.cause)) {
     const name = (cause as { name?: unknown }).name;
     if (name === "TimeoutError") return "TIMEOUT";

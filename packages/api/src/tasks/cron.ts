@@ -1,20 +1,10 @@
 import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
+import { httpError, jsonResponse } from "../http-response.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
 
 export const CRON_TASKS_PATH = "/api/cron/tasks";
-
-function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
-}
-
-function error(code: string, message: string, status: number, headers?: Record<string, string>): Response {
-  return json({ error: { code, message } }, status, headers);
-}
 
 /**
  * `GET /api/cron/tasks`: Vercel Cron calls it with `Authorization: Bearer $CRON_SECRET`.
@@ -24,18 +14,21 @@ function error(code: string, message: string, status: number, headers?: Record<s
 export async function handleCronTasksRequest(
   runtime: TaskRuntime,
   request: Request,
+  requestId: string,
   options: DrainOptions = {},
 ): Promise<Response> {
   if (request.method !== "GET") {
-    return error("METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, 405, { allow: "GET" });
+    return httpError(405, "METHOD_NOT_SUPPORTED", `${request.method} is not allowed here`, requestId, { allow: "GET" });
   }
   const secret = runtime.env.CRON_SECRET;
   if (!secret) {
-    return error("NOT_CONFIGURED", "CRON_SECRET is not configured", 503);
+    return httpError(503, "SERVICE_UNAVAILABLE", "CRON_SECRET is not configured", requestId);
   }
   const token = bearerTokenOf(request.headers);
   if (token === undefined || !createSecretMatcher([secret])(token)) {
-    return error("UNAUTHORIZED", "A valid cron secret is required", 401, { "www-authenticate": "Bearer" });
+    return httpError(401, "UNAUTHORIZED", "A valid cron secret is required", requestId, {
+      "www-authenticate": "Bearer",
+    });
   }
   const started = performance.now();
   try {
@@ -44,11 +37,11 @@ export async function handleCronTasksRequest(
     const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
     const durationMs = Math.round(performance.now() - started);
     runtime.logger.log("info", "cron tasks drained", { ...counts, prunedRateLimits, durationMs });
-    return json({ status: "ok", ...counts, prunedRateLimits, durationMs }, 200);
+    return jsonResponse({ status: "ok", ...counts, prunedRateLimits, durationMs }, 200);
   } catch (cause) {
     runtime.logger.log("error", "cron tasks drain failed", {
       error: redactSecrets(cause instanceof Error ? cause.message : String(cause)).slice(0, 300),
     });
-    return error("INTERNAL_SERVER_ERROR", "Draining tasks failed", 500);
+    return httpError(500, "INTERNAL_SERVER_ERROR", "Draining tasks failed", requestId);
   }
 }

@@ -1,8 +1,8 @@
 import { classifyDatabaseError } from "@s3ssions/db";
 import { TRPCError } from "@trpc/server";
 
-/** Maps an unexpected failure to the error a caller can act on, or undefined to keep it. */
-export function toPublicError(error: unknown): TRPCError | undefined {
+/** A database outage or timeout as the error a caller can act on (503 / 504); undefined for anything else. */
+export function mapDatabaseError(error: unknown): TRPCError | undefined {
   const failure = classifyDatabaseError(error);
   if (failure?.availability === "unavailable") {
     return new TRPCError({
