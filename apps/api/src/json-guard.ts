@@ -1,7 +1,9 @@
 /**
  * Checks a tRPC request's JSON before tRPC and superjson parse it: a deeply nested value,
  * or superjson metadata that loops, could blow the stack of a recursive deserialiser; a
- * body that is not UTF-8 would be silently "repaired" into U+FFFD and stored that way.
+ * body that is not UTF-8 would be silently "repaired" into U+FFFD and stored that way;
+ * superjson metadata beyond what our inputs use (see superjsonMetaProblem) costs the
+ * deserialiser time before any schema runs.
  *
  * The body is read here, once, capped at `maxBodyBytes` while reading (a chunked body has
  * no content-length to trust), decoded as strict UTF-8, scanned (never parsed, unless it
@@ -45,37 +47,66 @@ export function exceedsJsonDepth(text: string, maxDepth = MAX_JSON_DEPTH): boole
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
-/** A superjson annotation tree: `[type, children?]` or children alone; children map keys to trees. */
-function isValidTree(tree: unknown): boolean {
-  if (Array.isArray(tree))
-    return tree.length >= 1 && tree.length <= 2 && (tree[1] === undefined || areValidChildren(tree[1]));
-  return areValidChildren(tree);
-}
+/**
+ * The only superjson types our inputs carry: dates, and `undefined` for a field a client
+ * left out explicitly. Anything else (Set, Map, bigint, RegExp, class instances, …) is
+ * metadata no procedure needs, and costs the deserialiser work before any schema runs.
+ */
+const ACCEPTED_VALUE_TYPES: ReadonlySet<unknown> = new Set(["Date", "undefined"]);
 
-function areValidChildren(children: unknown): boolean {
-  return isPlainObject(children) && Object.values(children).every(isValidTree);
+/** Most `meta.values` annotations in one call: our largest input has a handful of dates. */
+export const MAX_SUPERJSON_VALUES = 32;
+
+const isLeaf = (tree: unknown): boolean =>
+  Array.isArray(tree) && tree.length === 1 && ACCEPTED_VALUE_TYPES.has(tree[0]);
+
+/**
+ * Whether a `meta.values` tree is made of accepted leaves (`["Date"]`, `["undefined"]`)
+ * and plain objects of subtrees only, with no more leaves than the budget allows. Its
+ * depth is bounded by the depth check that runs first.
+ */
+function fitsValues(tree: unknown, budget: { left: number }): boolean {
+  if (isLeaf(tree)) return --budget.left >= 0;
+  if (!isPlainObject(tree)) return false;
+  for (const child of Object.values(tree)) if (!fitsValues(child, budget)) return false;
+  return true;
 }
 
 /**
- * Whether a request's superjson metadata is well-formed. superjson (2.2.x) walks
- * `meta.values` recursively and a string where a tree belongs sends it round in circles
- * until the stack overflows (`{"json":{},"meta":{"values":{"a":"Date"}}}`): milliseconds
- * of CPU per call, fifty calls a batch. Such metadata is refused up front.
+ * Why a request's superjson metadata is refused, or undefined when it is acceptable.
+ *
+ * - `meta.referentialEqualities` is refused outright: pointing many times into a large
+ *   `Set` costs superjson O(n·m) and worse (a 54 KB body blocked the event loop for
+ *   seconds), and no input of ours needs object identity.
+ * - `meta.values` may only annotate `Date` and `undefined`, at most
+ *   `MAX_SUPERJSON_VALUES` of them. superjson 2.2.x also recurses without end on a
+ *   string where a tree belongs (`{"values":{"a":"Date"}}`): that shape fails here too.
+ *
+ * One JSON.parse and one walk of the metadata: linear in the body, well under 100 ms at
+ * the body size limit (pnpm bench:json-guard).
  */
-export function hasMalformedSuperjsonMeta(text: string, batch: boolean): boolean {
-  if (!text.includes('"meta"')) return false;
+export function superjsonMetaProblem(text: string, batch: boolean): string | undefined {
+  if (!text.includes('"meta"')) return undefined;
   let payload: unknown;
   try {
     payload = JSON.parse(text);
   } catch {
-    return false; // not JSON: tRPC answers that itself
+    return undefined; // not JSON: tRPC answers that itself
   }
   const envelopes = batch && isPlainObject(payload) ? Object.values(payload) : [payload];
-  return envelopes.some((envelope) => {
-    if (!isPlainObject(envelope) || !("meta" in envelope)) return false;
+  for (const envelope of envelopes) {
+    if (!isPlainObject(envelope) || !("meta" in envelope)) continue;
     const meta = envelope.meta;
-    return isPlainObject(meta) && meta.values !== undefined && meta.values !== null && !isValidTree(meta.values);
-  });
+    if (!isPlainObject(meta)) continue;
+    if (meta.referentialEqualities !== undefined && meta.referentialEqualities !== null) {
+      return "superjson meta.referentialEqualities is not accepted (send each object once)";
+    }
+    if (meta.values === undefined || meta.values === null) continue;
+    if (!fitsValues(meta.values, { left: MAX_SUPERJSON_VALUES })) {
+      return `Malformed superjson metadata: meta.values may only annotate Date and undefined, at most ${MAX_SUPERJSON_VALUES} of them`;
+    }
+  }
+  return undefined;
 }
 
 export interface GuardRejection {
@@ -124,8 +155,6 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promis
   return bytes;
 }
 
-const MALFORMED_META = "Malformed superjson metadata (meta.values)";
-
 function isJson(request: Request): boolean {
   const type = request.headers.get("content-type")?.toLowerCase().split(";", 1)[0]?.trim();
   return type === "application/json";
@@ -141,7 +170,8 @@ export async function guardTrpcRequest(request: Request, options: GuardOptions):
   const batch = params.get("batch") === "1";
   for (const input of params.getAll("input")) {
     if (exceedsJsonDepth(input, maxDepth)) return reject(400, "BAD_REQUEST", tooDeep("The input parameter", maxDepth));
-    if (hasMalformedSuperjsonMeta(input, batch)) return reject(400, "BAD_REQUEST", MALFORMED_META);
+    const metaProblem = superjsonMetaProblem(input, batch);
+    if (metaProblem) return reject(400, "BAD_REQUEST", metaProblem);
   }
   if (!request.body) return { ok: true, request };
 
@@ -157,7 +187,8 @@ export async function guardTrpcRequest(request: Request, options: GuardOptions):
   }
   if (isJson(request)) {
     if (exceedsJsonDepth(text, maxDepth)) return reject(400, "BAD_REQUEST", tooDeep("The request body", maxDepth));
-    if (hasMalformedSuperjsonMeta(text, batch)) return reject(400, "BAD_REQUEST", MALFORMED_META);
+    const metaProblem = superjsonMetaProblem(text, batch);
+    if (metaProblem) return reject(400, "BAD_REQUEST", metaProblem);
   }
   const headers = new Headers(request.headers);
   // The body is now a string of known length: the original framing no longer applies.

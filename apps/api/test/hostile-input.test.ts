@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { appRouter, createApiRuntime, parseEnv } from "@s3ssions/api";
 import { createDatabase, type Database } from "@s3ssions/db";
-import { signHs256, sql } from "@s3ssions/testing";
+import { signHs256, sql, superjsonBomb } from "@s3ssions/testing";
 import fc from "fast-check";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -165,6 +165,42 @@ describe("superjson metadata that sends the deserialiser round in circles", () =
       `${ctx.api.baseUrl}/api/trpc/sessions.list,sessions.list?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: body, 1: body }))}`,
     );
     expect(batch.status).toBe(200);
+  });
+});
+
+describe("superjson metadata the API never needs: referential equalities, types beyond Date and undefined", () => {
+  // meta.referentialEqualities pointing many times into a large Set costs superjson's
+  // deserialiser seconds of blocked event loop for a 54 KB body (pnpm bench:json-guard).
+  const bomb = superjsonBomb({ sessionId: randomUUID() });
+
+  it("the referentialEqualities bomb is refused with 400, in a body, a batch and a GET input", async () => {
+    expectEdgeRefusal(await post("bookings.create", JSON.stringify(bomb)), 400, /referentialEqualities/);
+    const batch = { 0: superjson.serialize({ sessionId: randomUUID() }), 1: bomb };
+    expectEdgeRefusal(
+      await post("bookings.create,bookings.create?batch=1", JSON.stringify(batch)),
+      400,
+      /referentialEqualities/,
+    );
+    const small = superjsonBomb({ id: randomUUID() }, { setSize: 10, paths: 10 });
+    expectEdgeRefusal(await get("sessions.byId", JSON.stringify(small)), 400, /referentialEqualities/);
+    expect((await fetch(`${ctx.api.baseUrl}/health`)).status).toBe(200);
+  });
+
+  it("meta.values may only name Date and undefined, and only a few of them", async () => {
+    const set = { json: { sessionId: randomUUID(), s: [1] }, meta: { values: { s: ["set"] } } };
+    expectEdgeRefusal(await post("bookings.create", JSON.stringify(set)), 400, /meta.values/);
+    const bigint = { json: { sessionId: "1" }, meta: { values: { sessionId: ["bigint"] } } };
+    expectEdgeRefusal(await post("bookings.create", JSON.stringify(bigint)), 400, /meta.values/);
+    const manyDates = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`d${i}`, ["Date"]]));
+    expectEdgeRefusal(
+      await post("bookings.create", JSON.stringify({ json: { sessionId: randomUUID() }, meta: { values: manyDates } })),
+      400,
+      /meta.values/,
+    );
+    // What the SDK writes for our inputs passes: Dates, and undefined for a field left out.
+    const body = superjson.serialize({ from: hoursFromNow(-1), to: hoursFromNow(1), hostId: undefined, limit: 3 });
+    expect(JSON.stringify(body.meta)).toContain("undefined");
+    expect((await get("sessions.list", JSON.stringify(body))).status).toBe(200);
   });
 });
 

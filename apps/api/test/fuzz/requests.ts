@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import superjson from "superjson";
+import { superjsonBomb } from "@s3ssions/testing";
 
 /**
  * What the fuzzer sends: procedure calls with inputs (valid, mutated or hostile), encoded
@@ -179,6 +180,8 @@ export const hostileMeta: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ values: fc.array(typeTag, { maxLength: 3 }) }),
   fc.record({ referentialEqualities: fc.dictionary(metaPath, fc.array(metaPath, { maxLength: 3 }), { maxKeys: 2 }) }),
   fc.record({ referentialEqualities: fc.constant([["title"], { title: ["id"] }]) }),
+  // The bomb's shape, small: many paths into a Set (pnpm bench:json-guard measures the big one).
+  fc.constant(superjsonBomb({}, { setSize: 20, paths: 40 }).meta),
   fc.record({ values: fc.dictionary(metaPath, typeTag, { maxKeys: 2 }), v: fc.constantFrom(0, 1, 2, 999, "x") }),
   fc.anything({ maxDepth: 2 }),
 );
