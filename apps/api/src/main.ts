@@ -68,7 +68,8 @@ function onSignal(signal: NodeJS.Signals): void {
 // back to Node's default (an immediate exit in the middle of the drain).
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, onSignal);
 
-startServer().then(
+// The production server: without APP_ENV it runs as production (fail closed).
+startServer(process.env, { defaultAppEnv: "production" }).then(
   (server) => {
     started = server;
   },

@@ -1,4 +1,4 @@
-import { createApiRuntime, jsonLogger, parseEnv } from "@s3ssions/api";
+import { type AppEnv, createApiRuntime, jsonLogger, parseEnv } from "@s3ssions/api";
 import { type Database, getProcessDatabase } from "@s3ssions/db";
 import { createBackgroundTracker } from "./background.js";
 import { createFetchHandler } from "./fetch-handler.js";
@@ -10,11 +10,15 @@ import { listen } from "./node-server.js";
  */
 export async function startServer(
   source: Record<string, string | undefined> = process.env,
-  /** Tests inject a database built differently, to prove what breaks without our defaults. */
-  overrides: { db?: Database } = {},
+  options: {
+    /** Tests inject a database built differently, to prove what breaks without our defaults. */
+    db?: Database;
+    /** APP_ENV when none is set: `pnpm start` passes "production" (fail closed), `pnpm dev` keeps "development". */
+    defaultAppEnv?: AppEnv;
+  } = {},
 ) {
-  const env = parseEnv(source);
-  const db = overrides.db ?? getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION);
+  const env = parseEnv(source, { defaultAppEnv: options.defaultAppEnv });
+  const db = options.db ?? getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION);
   const background = createBackgroundTracker();
   const logger = jsonLogger;
   const handler = createFetchHandler(createApiRuntime({ env, db, logger, waitUntil: background.waitUntil }));

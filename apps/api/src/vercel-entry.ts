@@ -10,7 +10,8 @@ import { createFetchHandler } from "./fetch-handler.js";
 // before this line could run, and a cold instance starts with an empty /tmp, so there is
 // nothing to read back. Cold-start trims live in build.mjs and prisma/schema.prisma
 // (compilerBuild "small"); packages/bench/src/cold-start.mjs times each part.
-const env = parseEnv(process.env);
+// Without APP_ENV a deployment is production (fail closed), preview deployments included.
+const env = parseEnv(process.env, { defaultAppEnv: "production" });
 const handler = createFetchHandler(
   createApiRuntime({ env, db: getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION), logger: jsonLogger, waitUntil }),
 );

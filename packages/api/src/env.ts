@@ -59,7 +59,7 @@ function perMinuteLimit(fallback: number) {
  */
 const envSchema = z
   .object({
-    APP_ENV: z.enum(APP_ENVS).default("development"),
+    APP_ENV: z.enum(APP_ENVS),
     SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
     SUPABASE_ANON_KEY: optionalText,
     SUPABASE_SERVICE_ROLE_KEY: optionalText,
@@ -95,14 +95,16 @@ const envSchema = z
     };
     if (env.WEBHOOK_URL) require("WEBHOOK_SECRET", "when WEBHOOK_URL is set");
     if (env.APP_ENV !== "production") return;
-    for (const key of [
-      "SUPABASE_URL",
-      "SUPABASE_ANON_KEY",
-      "SUPABASE_SERVICE_ROLE_KEY",
-      "SUPABASE_DB_URL",
-      "CRON_SECRET",
-    ] as const) {
+    // SUPABASE_SERVICE_ROLE_KEY is not required: a service-role token already fails the
+    // role check of every access token; when it is set, it is refused by value too.
+    for (const key of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_DB_URL", "CRON_SECRET"] as const) {
       require(key, "in production");
+    }
+    for (const key of ["SUPABASE_URL", "WEBHOOK_URL"] as const) {
+      const value = env[key];
+      if (typeof value === "string" && URL.canParse(value) && new URL(value).protocol !== "https:") {
+        ctx.addIssue({ code: "custom", path: [key], message: "must be an https: URL in production" });
+      }
     }
     if (pooler && !pooler.pgbouncer) {
       ctx.addIssue({
@@ -122,9 +124,31 @@ export class EnvError extends Error {
   }
 }
 
+export interface ParseEnvOptions {
+  /**
+   * APP_ENV when the environment names none and is not a Vercel production or preview
+   * deployment: "production" for what ships (`pnpm start`, the Vercel function),
+   * "development" (the default) for `pnpm dev` and tests.
+   */
+  defaultAppEnv?: AppEnv;
+}
+
+/**
+ * Fails closed: without APP_ENV, a Vercel production or preview deployment (VERCEL_ENV)
+ * is production whatever the entry says, so a deploy that forgets APP_ENV still enforces
+ * production's requirements and never returns raw driver messages.
+ */
+export function resolveAppEnv(source: Record<string, string | undefined>, fallback: AppEnv): string {
+  const named = source.APP_ENV?.trim();
+  if (named) return named;
+  const vercel = source.VERCEL_ENV?.trim();
+  return vercel === "production" || vercel === "preview" ? "production" : fallback;
+}
+
 /** Values never appear in the message: a misplaced secret must not reach a log. */
-export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+export function parseEnv(source: Record<string, string | undefined>, options: ParseEnvOptions = {}): Env {
+  const appEnv = resolveAppEnv(source, options.defaultAppEnv ?? "development");
+  const result = envSchema.safeParse({ ...source, APP_ENV: appEnv });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join(".") || "environment";

@@ -6,7 +6,7 @@ export type { PublicAppRouter } from "./public-router.js";
 export { createCallerFactory } from "./trpc.js";
 export { createApiRuntime, createContext, type ApiDependencies, type ApiRuntime, type Context } from "./context.js";
 export { AuthError, AuthUnavailableError, type AuthUser, type AccessTokenVerifier } from "./auth/access-token.js";
-export { parseEnv, EnvError, type Env, type AppEnv } from "./env.js";
+export { parseEnv, EnvError, type Env, type AppEnv, type ParseEnvOptions } from "./env.js";
 export {
   RATE_LIMITED_ACTIONS,
   RATE_LIMIT_WINDOW_SECONDS,

@@ -3,6 +3,8 @@ import { EnvError, parseEnv } from "../src/env.js";
 
 const TX = "postgresql://postgres.ref:pw@pooler.example.com:6543/postgres?pgbouncer=true&connection_limit=1";
 
+const WHSEC = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
+
 const production = {
   APP_ENV: "production",
   SUPABASE_URL: "https://ref.supabase.co",
@@ -35,18 +37,48 @@ describe("parseEnv", () => {
     expect(env.APP_ENV).toBe("development");
   });
 
+  it.each(["production", "preview"])("fails closed: VERCEL_ENV=%s without APP_ENV is production", (vercelEnv) => {
+    const problems = problemsOf({ VERCEL_ENV: vercelEnv, SUPABASE_DB_URL_TRANSACTION: TX });
+    expect(problems).toContain("CRON_SECRET is required in production");
+    const { APP_ENV: _, ...withoutAppEnv } = production;
+    expect(parseEnv({ ...withoutAppEnv, VERCEL_ENV: vercelEnv }).APP_ENV).toBe("production");
+  });
+
+  it("fails closed: the production entries default to production, an explicit APP_ENV still wins", () => {
+    expect(problemsOf({ SUPABASE_DB_URL_TRANSACTION: TX }).length).toBe(0);
+    expect(() => parseEnv({ SUPABASE_DB_URL_TRANSACTION: TX }, { defaultAppEnv: "production" })).toThrow(
+      /CRON_SECRET is required in production/,
+    );
+    expect(parseEnv({ APP_ENV: "test", VERCEL_ENV: "production", SUPABASE_DB_URL_TRANSACTION: TX }).APP_ENV).toBe(
+      "test",
+    );
+    expect(parseEnv({ VERCEL_ENV: "development", SUPABASE_DB_URL_TRANSACTION: TX }).APP_ENV).toBe("development");
+  });
+
   it("names every missing production variable in one message", () => {
     const problems = problemsOf({ APP_ENV: "production", SUPABASE_DB_URL_TRANSACTION: TX });
     expect(problems).toEqual(
       expect.arrayContaining([
         "SUPABASE_URL is required in production",
         "SUPABASE_ANON_KEY is required in production",
-        "SUPABASE_SERVICE_ROLE_KEY is required in production",
         "SUPABASE_DB_URL is required in production",
         "CRON_SECRET is required in production",
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(4);
+  });
+
+  it("does not require SUPABASE_SERVICE_ROLE_KEY in production (a service-role token fails the role check)", () => {
+    expect(parseEnv({ ...production, SUPABASE_SERVICE_ROLE_KEY: undefined }).APP_ENV).toBe("production");
+  });
+
+  it.each([
+    ["SUPABASE_URL", "http://ref.supabase.co"],
+    ["WEBHOOK_URL", "http://hooks.example.com/in"],
+  ])("requires %s to be https: in production (%s is refused)", (key, value) => {
+    const problems = problemsOf({ ...production, WEBHOOK_SECRET: WHSEC, [key]: value });
+    expect(problems).toEqual([`${key} must be an https: URL in production`]);
+    expect(problemsOf({ ...production, WEBHOOK_SECRET: WHSEC, APP_ENV: "test", [key]: value })).toEqual([]);
   });
 
   it("requires the pooler URL everywhere", () => {
