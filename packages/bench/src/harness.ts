@@ -80,6 +80,23 @@ export async function createBenchData(options: { sessions: number; users: number
   };
 }
 
+/** What a server under test needs in production mode, on `data`'s database. */
+export function benchEnvironment(data: BenchData): Record<string, string> {
+  return {
+    APP_ENV: "production",
+    // Never contacted: the bench's tokens are HS256, verified with the JWT secret.
+    SUPABASE_URL: "http://127.0.0.1:9",
+    SUPABASE_ANON_KEY: "bench-anon-key",
+    SUPABASE_SERVICE_ROLE_KEY: "bench-service-role-key",
+    SUPABASE_DB_URL: data.tdb.directUrl,
+    SUPABASE_DB_URL_TRANSACTION: data.tdb.pooledUrl(),
+    SUPABASE_JWT_SECRET: BENCH_JWT_SECRET,
+    CRON_SECRET: "bench-cron-secret-0123456789",
+    RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
+    RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
+  };
+}
+
 // ---------------------------------------------------------------- processes
 
 /** The Node that runs the servers and functions: BENCH_NODE (e.g. a Node 22, as on Vercel), else this one. */

@@ -38,8 +38,8 @@ import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
 import { pgbouncerAdmin, sql } from "@s3ssions/testing";
 import { type BuildOptions, build } from "esbuild";
 import {
-  BENCH_JWT_SECRET,
   type BenchData,
+  benchEnvironment,
   coldStart,
   cpuMs,
   createBenchData,
@@ -134,22 +134,6 @@ const ROUTES: Route[] = [
     },
   },
 ];
-
-function environment(data: BenchData): Record<string, string> {
-  return {
-    APP_ENV: "production",
-    // Never contacted: the bench's tokens are HS256, verified with the JWT secret.
-    SUPABASE_URL: "http://127.0.0.1:9",
-    SUPABASE_ANON_KEY: "bench-anon-key",
-    SUPABASE_SERVICE_ROLE_KEY: "bench-service-role-key",
-    SUPABASE_DB_URL: data.tdb.directUrl,
-    SUPABASE_DB_URL_TRANSACTION: data.tdb.pooledUrl(),
-    SUPABASE_JWT_SECRET: BENCH_JWT_SECRET,
-    CRON_SECRET: "bench-cron-secret-0123456789",
-    RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
-    RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
-  };
-}
 
 /** Waits until every outbox task is done, so that one server's after-response work does not land in another's slice. */
 async function drainOutbox(data: BenchData, timeoutMs = 10_000): Promise<number> {
@@ -259,7 +243,7 @@ async function main() {
   // counters are their own.
   const data = {} as Record<SideKey, BenchData>;
   for (const key of SIDES) data[key] = await createBenchData({ sessions: 300, users: 300 });
-  const env = Object.fromEntries(SIDES.map((key) => [key, environment(data[key])])) as Record<
+  const env = Object.fromEntries(SIDES.map((key) => [key, benchEnvironment(data[key])])) as Record<
     SideKey,
     Record<string, string>
   >;

@@ -1,0 +1,143 @@
+/**
+ * Before → after of one change, in one run: two server bundles (say, main's and this
+ * branch's `pnpm start` bundle) loaded route by route at concurrency 32 in rotating slices,
+ * each on its own database with the same seed. Prints server CPU per answered request,
+ * req/s and RSS after the load for each, and after ÷ before. What `pnpm bench` measures,
+ * narrowed to one comparison so that a small change shows above the noise.
+ *
+ *   pnpm --filter @s3ssions/bench bench:ab -- --before path/to/server.mjs [--after apps/api/dist/server.mjs]
+ *     [--routes health,health-db,list,booking] [--seconds 6] [--slices 6] [--env KEY=VALUE,...] [--env-after ...]
+ * A bundle is copied with `cp apps/api/dist/server*.mjs somewhere/` before the change is built.
+ */
+import { Agent } from "node:http";
+import { parseArgs } from "node:util";
+import {
+  type BenchData,
+  benchEnvironment,
+  cpuMs,
+  createBenchData,
+  load,
+  type RequestSpec,
+  rssMb,
+  type Server,
+  spawnServer,
+} from "./harness.js";
+import { APP } from "./paths.js";
+
+const { values } = parseArgs({
+  options: {
+    before: { type: "string" },
+    after: { type: "string", default: `${APP}dist/server.mjs` },
+    routes: { type: "string", default: "health,health-db,list,booking" },
+    seconds: { type: "string", default: "6" },
+    slices: { type: "string", default: "6" },
+    env: { type: "string", default: "" },
+    "env-after": { type: "string", default: "" },
+  },
+});
+if (!values.before) throw new Error("--before <server bundle> is required");
+
+const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
+const ROUTES: Record<string, (data: BenchData) => RequestSpec> = {
+  health: () => ({ method: "GET", path: "/health" }),
+  "health-db": () => ({ method: "GET", path: "/health/db" }),
+  list: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
+  booking(data) {
+    const { token, sessionId } = data.nextBooking();
+    return {
+      method: "POST",
+      path: "/api/trpc/bookings.create",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ json: { sessionId } }),
+    };
+  },
+};
+const routes = values.routes.split(",").map((name) => {
+  const next = ROUTES[name];
+  if (!next) throw new Error(`unknown route ${name} (known: ${Object.keys(ROUTES).join(", ")})`);
+  return { name, next };
+});
+const pairs = (text: string) =>
+  Object.fromEntries(
+    text
+      .split(",")
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
+
+interface Side {
+  key: "before" | "after";
+  server: Server;
+  data: BenchData;
+  agent: Agent;
+  numbers: Map<string, { ok: number; ms: number; cpuMs: number }>;
+}
+
+async function main() {
+  const sides: Side[] = [];
+  try {
+    for (const [key, file, extra] of [
+      ["before", values.before!, pairs(values.env)],
+      ["after", values.after, { ...pairs(values.env), ...pairs(values["env-after"]) }],
+    ] as const) {
+      const data = await createBenchData({ sessions: 300, users: 300 });
+      const server = await spawnServer({ name: key, args: [file], env: { ...benchEnvironment(data), ...extra } });
+      sides.push({ key, server, data, agent: new Agent({ keepAlive: true, maxSockets: 32 }), numbers: new Map() });
+    }
+    const slices = Number(values.slices);
+    const sliceMs = (Number(values.seconds) * 1000) / slices;
+    for (const route of routes) {
+      for (const side of sides) {
+        await load(side.agent, side.server.port, () => route.next(side.data), { concurrency: 8, count: 300 });
+        side.numbers.set(route.name, { ok: 0, ms: 0, cpuMs: 0 });
+      }
+      for (let slice = 0; slice < slices; slice++) {
+        for (const side of slice % 2 ? [...sides].reverse() : sides) {
+          const before = cpuMs(side.server.child.pid!);
+          const result = await load(side.agent, side.server.port, () => route.next(side.data), {
+            concurrency: 32,
+            durationMs: sliceMs,
+          });
+          // Let after-response work (outbox tasks) finish inside the slice's CPU.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const n = side.numbers.get(route.name)!;
+          n.ok += result.samples.filter((s) => s.status >= 200 && s.status < 300).length;
+          n.ms += result.elapsedMs;
+          n.cpuMs += cpuMs(side.server.child.pid!) - before;
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [a, b] = sides as [Side, Side];
+    console.log(`\n| route | CPU/req before | after | ÷ before | req/s before | after | ÷ before |`);
+    console.log("|---|---|---|---|---|---|---|");
+    for (const route of routes) {
+      const x = a.numbers.get(route.name)!;
+      const y = b.numbers.get(route.name)!;
+      const cpuX = (x.cpuMs * 1000) / Math.max(1, x.ok);
+      const cpuY = (y.cpuMs * 1000) / Math.max(1, y.ok);
+      const rpsX = (x.ok / x.ms) * 1000;
+      const rpsY = (y.ok / y.ms) * 1000;
+      console.log(
+        `| ${route.name} | ${cpuX.toFixed(0)} µs | ${cpuY.toFixed(0)} µs | ${(cpuY / cpuX).toFixed(2)}× | ${rpsX.toFixed(0)}/s | ${rpsY.toFixed(0)}/s | ${(rpsY / rpsX).toFixed(2)}× |`,
+      );
+    }
+    const ra = rssMb(a.server.child.pid!);
+    const rb = rssMb(b.server.child.pid!);
+    console.log(
+      `| RSS after load | ${ra.rss.toFixed(0)} MB | ${rb.rss.toFixed(0)} MB | ${(rb.rss / ra.rss).toFixed(2)}× | | | |`,
+    );
+    console.log(`\nbefore: ${values.before}\nafter:  ${values.after}`);
+  } finally {
+    await Promise.all(sides.map((s) => s.server.stop()));
+    for (const s of sides) await s.data.tdb.drop().catch(() => {});
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

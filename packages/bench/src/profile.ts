@@ -1,0 +1,170 @@
+/**
+ * Where a route's server CPU goes: the production server, bundled unminified (same code,
+ * readable names), run under `node --cpu-prof` while one route is loaded at concurrency 32,
+ * then the profile's self time attributed to the source file each function came from
+ * (esbuild's `// path` module markers) and printed in µs per answered request, by file and
+ * by function. Garbage collection and idle time are their own rows. Prints numbers only.
+ *
+ *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--peer]
+ * route: health, health-db, list (default), booking. --peer profiles the peer instead.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { Agent } from "node:http";
+import { parseArgs } from "node:util";
+import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
+import { build } from "esbuild";
+import { type BenchData, benchEnvironment, createBenchData, load, type RequestSpec, spawnServer } from "./harness.js";
+import { APP, BENCH_DIR, OUT } from "./paths.js";
+import { compilerBuildPlugin } from "./prisma-compiler-build.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: "string", default: "8" },
+    top: { type: "string", default: "40" },
+    peer: { type: "boolean", default: false },
+  },
+});
+
+const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
+const ROUTES: Record<string, (data: BenchData) => RequestSpec> = {
+  health: () => ({ method: "GET", path: "/health" }),
+  "health-db": () => ({ method: "GET", path: "/health/db" }),
+  list: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
+  booking(data) {
+    const { token, sessionId } = data.nextBooking();
+    return {
+      method: "POST",
+      path: "/api/trpc/bookings.create",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ json: { sessionId } }),
+    };
+  },
+};
+const routeName = positionals[0] ?? "list";
+const next = ROUTES[routeName];
+if (!next) throw new Error(`unknown route ${routeName} (known: ${Object.keys(ROUTES).join(", ")})`);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Line ranges of an unminified esbuild bundle → the source file each came from. */
+function moduleMap(bundle: string): (line: number) => string {
+  const starts: { line: number; file: string }[] = [];
+  readFileSync(bundle, "utf8")
+    .split("\n")
+    .forEach((text, line) => {
+      const marker = /^\/\/ (\S+\.(?:[cm]?[jt]s|json))$/.exec(text);
+      if (marker) starts.push({ line, file: marker[1]! });
+    });
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = "(bundle prelude)";
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]!.line <= line) {
+        found = starts[mid]!.file;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+}
+
+/** A source path shortened to what it belongs to: a package (by name) or our own file. */
+function area(file: string): string {
+  const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(file);
+  if (pkg) return `${pkg[1]}/${pkg[2]!.replace(/^dist\//, "")}`;
+  return file.replace(/^(\.\.\/)+/, "");
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const bundle = `${OUT}profile-${values.peer ? "peer" : "ours"}.mjs`;
+  await build({
+    ...NODE_BUNDLE,
+    minify: false,
+    keepNames: true,
+    absWorkingDir: values.peer ? BENCH_DIR : APP,
+    entryPoints: [values.peer ? "src/peer/server.ts" : "src/main.ts"],
+    outfile: bundle,
+    target: "node20",
+    plugins: values.peer ? [compilerBuildPlugin("fast")] : [],
+  });
+  const profiles = `${OUT}cpu-profiles/`;
+  rmSync(profiles, { recursive: true, force: true });
+  mkdirSync(profiles, { recursive: true });
+  const data = await createBenchData({ sessions: 300, users: 300 });
+  try {
+    const server = await spawnServer({
+      name: "profiled",
+      args: ["--cpu-prof", `--cpu-prof-dir=${profiles}`, bundle],
+      env: benchEnvironment(data),
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    await load(agent, server.port, () => next!(data), { concurrency: 8, count: 300 });
+    const result = await load(agent, server.port, () => next!(data), {
+      concurrency: 32,
+      durationMs: Number(values.seconds) * 1000,
+    });
+    const answered = result.samples.filter((s) => s.status >= 200 && s.status < 300).length;
+    agent.destroy();
+    await server.stop();
+    const file = readdirSync(profiles).find((f) => f.endsWith(".cpuprofile"));
+    if (!file) throw new Error("no CPU profile was written");
+    const profile = JSON.parse(readFileSync(`${profiles}${file}`, "utf8")) as CpuProfile;
+    report(profile, moduleMap(bundle), bundle, answered, routeName);
+  } finally {
+    await data.tdb.drop().catch(() => {});
+  }
+}
+
+function report(profile: CpuProfile, fileOf: (line: number) => string, bundle: string, answered: number, route: string) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byFile = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const { callFrame } = byId.get(id)!;
+    let where: string;
+    if (callFrame.functionName === "(idle)") continue;
+    // Native work outside any JS function (the HTTP parser, libuv, …) is "(program)".
+    if (callFrame.functionName === "(garbage collector)" || callFrame.functionName === "(program)")
+      where = callFrame.functionName;
+    else if (callFrame.url.endsWith(bundle.split("/").at(-1)!)) where = area(fileOf(callFrame.lineNumber));
+    else if (callFrame.url.startsWith("node:") || callFrame.url === "") where = `node:${callFrame.url.replace(/^node:/, "") || "(native)"}`;
+    else where = callFrame.url;
+    busy += us;
+    byFile.set(where, (byFile.get(where) ?? 0) + us);
+    const fn = `${callFrame.functionName || "(anonymous)"}  ${where}:${callFrame.lineNumber + 1}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+  }
+  const per = (us: number) => (us / answered).toFixed(1).padStart(8);
+  const top = Number(values.top);
+  console.log(
+    `\n${values.peer ? "peer" : "ours"}, ${route} at c=32: ${answered} answered; on CPU (JS, GC, native; not idle) ${per(busy).trim()} µs/request`,
+  );
+  console.log("\nµs/req  by source file (self time)");
+  for (const [where, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${per(us)}  ${where}`);
+  console.log("\nµs/req  by function (self time)");
+  for (const [fn, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${per(us)}  ${fn}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
