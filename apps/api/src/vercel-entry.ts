@@ -1,4 +1,4 @@
-import { createApiRuntime, jsonLogger, parseEnv } from "@s3ssions/api";
+import { createApiRuntime, jsonLogger, logsWritten, parseEnv } from "@s3ssions/api";
 import { getProcessDatabase } from "@s3ssions/db";
 import { waitUntil } from "@vercel/functions";
 import { createFetchHandler } from "./fetch-handler.js";
@@ -16,5 +16,14 @@ const handler = createFetchHandler(
   createApiRuntime({ env, db: getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION), logger: jsonLogger, waitUntil }),
 );
 
-/** The Vercel Node runtime's web-handler shape. */
-export default { fetch: handler };
+/**
+ * The Vercel Node runtime's web-handler shape. The request's log line is written after
+ * the response (see the logger); waitUntil keeps the instance up until it is.
+ */
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const response = await handler(request);
+    waitUntil(logsWritten());
+    return response;
+  },
+};

@@ -18,7 +18,7 @@ export {
   retryAfterSecondsOf,
 } from "./rate-limit/index.js";
 export { httpError, jsonResponse } from "./http-response.js";
-export { jsonLogger, redactSecrets, type Logger, type LogLevel } from "./logger.js";
+export { flushLogs, jsonLogger, logsWritten, redactSecrets, type Logger, type LogLevel } from "./logger.js";
 export * from "./health/health-report.js";
 export {
   TASK_TYPES,
