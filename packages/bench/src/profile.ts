@@ -131,7 +131,9 @@ async function main() {
 function report(profile: CpuProfile, fileOf: (line: number) => string, bundle: string, answered: number, route: string) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const byFile = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let busy = 0;
