@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type ApiProcess, apiClient, errorCodeOf, signHs256, spawnApi, sql } from "@s3ssions/testing";
+import { type ApiProcess, signHs256, spawnApi, sql } from "@s3ssions/testing";
+import { apiClient, errorCodeOf } from "./api-client.js";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DomainApi, JWT_SECRET, sessionInput, startDomainApi } from "./support.js";

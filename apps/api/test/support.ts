@@ -1,4 +1,5 @@
-import { type TestApi, apiClient, startTestApi } from "@s3ssions/testing";
+import { type TestApi, startTestApi } from "@s3ssions/testing";
+import { apiClient } from "./api-client.js";
 
 export const JWT_SECRET = "test-jwt-secret-with-at-least-32-characters!";
 

@@ -1,12 +1,10 @@
 import type { TRPCBuiltRouter } from "@trpc/server";
-import type { AppRouter } from "./root.js";
-import type { bookingsRouter } from "./routers/bookings/index.js";
+import type { AppRouter, featureRouters } from "./root.js";
 import type { healthRouter } from "./routers/health/index.js";
-import type { sessionsRouter } from "./routers/sessions/index.js";
 
 // `AppRouter`'s root config names the server's `Context` (database client, driver, token
 // verifier, env), so a declaration built from it drags the whole server into the SDK's
-// types. This type is built from the feature routers' own records instead, whose
+// types. This type is built from the feature routers registered in `root.ts` instead, whose
 // declarations name nothing but `@trpc/server` and plain object types; the checks at the
 // end of this file fail `tsc` the moment it drifts from `AppRouter`.
 
@@ -24,12 +22,8 @@ export type PublicAppRouter = TRPCBuiltRouter<
   PublicRouterRecord
 >;
 
-/** The record `root.ts` builds, spelled out feature by feature. */
-type PublicRouterRecord = {
-  health: typeof healthRouter;
-  sessions: typeof sessionsRouter;
-  bookings: typeof bookingsRouter;
-};
+/** The record `root.ts` registers: a router added there is in the SDK's type at once. */
+type PublicRouterRecord = typeof featureRouters;
 
 /** The error formatter's shape, as every procedure carries it (not via `AppRouter`: see above). */
 type AppErrorShape = (typeof healthRouter)["check"]["_def"]["$types"]["errorShape"];

@@ -3,10 +3,13 @@ import { healthRouter } from "./routers/health/index.js";
 import { sessionsRouter } from "./routers/sessions/index.js";
 import { router } from "./trpc.js";
 
-export const appRouter = router({
+/** Every feature router, by name: the one place a router is registered. */
+export const featureRouters = {
   health: healthRouter,
   sessions: sessionsRouter,
   bookings: bookingsRouter,
-});
+};
+
+export const appRouter = router(featureRouters);
 
 export type AppRouter = typeof appRouter;

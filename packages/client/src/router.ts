@@ -1,8 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-// Types only, and by path rather than through `@s3ssions/api`'s package: the router package
-// depends (in its tests) on the test helpers, which depend on this SDK. Nothing of the
-// server's runtime is imported; the declaration bundle inlines these types (see tsup.config.ts).
-import type { PublicAppRouter } from "../../api/src/public-router.js";
+// Types only, through the router package's `./public-router` entry (mapped in tsconfig.json):
+// nothing of the server's runtime is imported; the declaration bundle inlines these types.
+import type { PublicAppRouter } from "@s3ssions/api/public-router";
 
 /**
  * The API's router type, with the server's context erased: what `createClient` is typed

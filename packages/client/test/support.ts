@@ -1,6 +1,5 @@
-// The repo's test helpers, by path: `@s3ssions/testing` depends on this SDK (its
-// `apiClient` is built on `createClient`), so listing it here would make a dependency
-// cycle that turbo refuses. `turbo.json` in this package orders the builds instead.
+// The repo's test helpers, by path: this package is published, so its manifest names no
+// workspace package. `turbo.json` in this package orders the builds instead.
 import { signHs256, startTestApi, type TestApi } from "../../testing/src/index.js";
 
 export { signHs256 };

@@ -3,8 +3,11 @@
 
 import type { inferRouterInputs, inferRouterOutputs, TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { describe, expectTypeOf, test } from "vitest";
-import type { BookingDto as ServerBookingDto, SessionDto as ServerSessionDto } from "../../api/src/domain/dto.js";
-import type { AppRouter as ServerRouter } from "../../api/src/index.js";
+import type {
+  BookingDto as ServerBookingDto,
+  AppRouter as ServerRouter,
+  SessionDto as ServerSessionDto,
+} from "@s3ssions/api";
 import {
   type BookingDto,
   createClient,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { errorCodeOf, sql } from "@s3ssions/testing";
+import { sql } from "@s3ssions/testing";
+import { errorCodeOf } from "../api-client.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DomainApi, sessionInput, startDomainApi } from "../support.js";
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { errorCodeOf, TRPCClientError } from "@s3ssions/testing";
+import { errorCodeOf, TRPCClientError } from "../api-client.js";
 
 async function failure(call: Promise<unknown>): Promise<unknown> {
   try {

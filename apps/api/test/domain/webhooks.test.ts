@@ -130,7 +130,8 @@ describe("booking changes reach the webhook, signed", () => {
         CRON_SECRET,
       },
     });
-    const { apiClient, signHs256 } = await import("@s3ssions/testing");
+    const { signHs256 } = await import("@s3ssions/testing");
+    const { apiClient } = await import("../api-client.js");
     const host = await ctx.as();
     const session = await host.api.sessions.create.mutate(sessionInput());
     const user = apiClient(instance.baseUrl, await signHs256(JWT_SECRET));
