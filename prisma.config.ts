@@ -9,7 +9,8 @@ export default defineConfig({
     seed: "tsx prisma/seed.ts",
   },
   datasource: {
-    url: process.env.SUPABASE_DB_URL ?? "",
+    // Ours, else the Supabase–Vercel integration's name (packages/db/src/database-urls.ts).
+    url: process.env.SUPABASE_DB_URL || process.env.POSTGRES_URL_NON_POOLING || "",
     shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL,
   },
 });

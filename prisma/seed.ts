@@ -4,15 +4,17 @@
 //
 // Imported by path: `@s3ssions/db` is a workspace package that the repository root does
 // not depend on, so a bare specifier would not resolve from this folder.
-import { createDatabase, seedDemoData } from "../packages/db/src/index.js";
+import { createDatabase, pickDatabaseUrl, seedDemoData } from "../packages/db/src/index.js";
 
-const url = process.env.SUPABASE_DB_URL;
+const url = pickDatabaseUrl(process.env, "direct")?.url;
 if (!url) {
-  process.stderr.write("SUPABASE_DB_URL is not set: the seed writes through the direct database URL.\n");
+  process.stderr.write(
+    "SUPABASE_DB_URL (or POSTGRES_URL_NON_POOLING) is not set: the seed writes through the direct database URL.\n",
+  );
   process.exit(1);
 }
 
-const db = createDatabase({ url });
+const db = createDatabase({ url, caPem: process.env.SUPABASE_DB_CA_CERT });
 try {
   const started = performance.now();
   const result = await seedDemoData(db.prisma);

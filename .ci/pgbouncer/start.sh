@@ -4,7 +4,9 @@
 #   usage: start.sh [port] [server-pool-size] [upstream-port] [upstream-password]
 # upstream-port (default 5432) points it at another local Postgres, e.g. a private one a
 # fault test restarts; upstream-password is what PgBouncer logs in to that server with as
-# `postgres` (clients still connect without one). Stop it with: kill $(cat RUNDIR/pgbouncer.pid)
+# `postgres` (clients still connect without one). With PGBOUNCER_TLS_CERT and
+# PGBOUNCER_TLS_KEY (PEM files) clients must connect over TLS (client_tls_sslmode = require),
+# as Supabase's pooler serves them. Stop it with: kill $(cat RUNDIR/pgbouncer.pid)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 port=${1:-6543}
@@ -30,6 +32,13 @@ else
   cp "$here/userlist.txt" "$rundir/userlist.txt"
 fi
 : >"$rundir/pgbouncer.log"
+if [ -n "${PGBOUNCER_TLS_CERT:-}" ]; then
+  cp "$PGBOUNCER_TLS_CERT" "$rundir/client-tls.crt"
+  cp "$PGBOUNCER_TLS_KEY" "$rundir/client-tls.key"
+  chmod 600 "$rundir/client-tls.key"
+  printf 'client_tls_sslmode = require\nclient_tls_cert_file = %s\nclient_tls_key_file = %s\n' \
+    "$rundir/client-tls.crt" "$rundir/client-tls.key" >>"$rundir/pgbouncer.ini"
+fi
 
 # PgBouncer refuses to run as root.
 if [ "$(id -u)" = 0 ]; then

@@ -1,6 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { DATABASE_URL_VARIABLES } from "@s3ssions/db/database-urls";
 import { type EmbeddedPostgres, EmbeddedPostgresError, startEmbeddedPostgres } from "@s3ssions/local-postgres";
 
 /**
@@ -150,7 +151,7 @@ async function startEmbedded(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!configured("SUPABASE_DB_URL_TRANSACTION") && !configured("SUPABASE_DB_URL")) await startEmbedded();
+  if (!Object.values(DATABASE_URL_VARIABLES).flat().some(configured)) await startEmbedded();
   checkpoint();
   const { startServer } = await serverModule;
   checkpoint();

@@ -18,13 +18,20 @@ export async function startServer(
   } = {},
 ) {
   const env = parseEnv(source, { defaultAppEnv: options.defaultAppEnv });
-  const db = options.db ?? getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION);
+  const db = options.db ?? getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION, { caPem: env.SUPABASE_DB_CA_CERT });
   const background = createBackgroundTracker();
   const logger = jsonLogger;
   const handler = createFetchHandler(createApiRuntime({ env, db, logger, waitUntil: background.waitUntil }));
   const port = Number(source.PORT ?? 3000);
   const server = await listen(handler, port, source.HOST ?? "0.0.0.0");
-  logger.log("info", "listening", { port: server.port, env: env.APP_ENV, database: db.settings.target });
+  logger.log("info", "listening", {
+    port: server.port,
+    env: env.APP_ENV,
+    database: db.settings.target,
+    databaseUrlFrom: env.databaseUrlFrom.pooler,
+    pooler: db.settings.pgbouncer,
+    tls: db.settings.tlsMode,
+  });
 
   let stopping: Promise<void> | undefined;
   /**

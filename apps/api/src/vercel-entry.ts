@@ -13,7 +13,12 @@ import { createFetchHandler } from "./fetch-handler.js";
 // Without APP_ENV a deployment is production (fail closed), preview deployments included.
 const env = parseEnv(process.env, { defaultAppEnv: "production" });
 const handler = createFetchHandler(
-  createApiRuntime({ env, db: getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION), logger: jsonLogger, waitUntil }),
+  createApiRuntime({
+    env,
+    db: getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION, { caPem: env.SUPABASE_DB_CA_CERT }),
+    logger: jsonLogger,
+    waitUntil,
+  }),
 );
 
 /**

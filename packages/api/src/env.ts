@@ -1,4 +1,10 @@
-import { type ConnectionSettings, DatabaseUrlError, parseDatabaseUrl } from "@s3ssions/db";
+import {
+  type ConnectionSettings,
+  DATABASE_URL_VARIABLES,
+  DatabaseUrlError,
+  parseDatabaseUrl,
+  pickDatabaseUrl,
+} from "@s3ssions/db";
 import { z } from "zod";
 
 const APP_ENVS = ["development", "test", "production"] as const;
@@ -68,6 +74,11 @@ const envSchema = z
     SUPABASE_DB_URL: postgresUrl.optional(),
     /** Transaction-mode pooler (port 6543): the only URL the app queries through. */
     SUPABASE_DB_URL_TRANSACTION: postgresUrl,
+    /** Root certificate (PEM) for `sslmode=verify-ca|verify-full` when the URL names no `sslrootcert` file. */
+    SUPABASE_DB_CA_CERT: optionalText.refine(
+      (pem) => pem === undefined || pem.includes("-----BEGIN CERTIFICATE-----"),
+      "must be a PEM certificate (-----BEGIN CERTIFICATE-----…)",
+    ),
     CRON_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
     WEBHOOK_SECRET: optionalText,
@@ -82,12 +93,15 @@ const envSchema = z
     // The pooler URL's parameters (connection_limit, timeouts, …) are checked here, at
     // start, rather than at the first query.
     let pooler: ConnectionSettings | undefined;
-    if (/^postgres(ql)?:\/\//.test(env.SUPABASE_DB_URL_TRANSACTION ?? "")) {
+    for (const key of ["SUPABASE_DB_URL_TRANSACTION", "SUPABASE_DB_URL"] as const) {
+      const url = env[key];
+      if (!url || !/^postgres(ql)?:\/\//.test(url)) continue;
       try {
-        pooler = parseDatabaseUrl(env.SUPABASE_DB_URL_TRANSACTION);
+        const settings = parseDatabaseUrl(url, { caPem: env.SUPABASE_DB_CA_CERT });
+        if (key === "SUPABASE_DB_URL_TRANSACTION") pooler = settings;
       } catch (error) {
         const message = error instanceof DatabaseUrlError ? error.message.replace(/^database URL /, "") : "is invalid";
-        ctx.addIssue({ code: "custom", path: ["SUPABASE_DB_URL_TRANSACTION"], message });
+        ctx.addIssue({ code: "custom", path: [key], message });
       }
     }
     const require = (key: keyof typeof env, why: string) => {
@@ -110,12 +124,15 @@ const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["SUPABASE_DB_URL_TRANSACTION"],
-        message: "must carry pgbouncer=true in production (it is the transaction pooler URL, port 6543)",
+        message: "must be the transaction pooler in production (port 6543, or pgbouncer=true on another port)",
       });
     }
   });
 
-export type Env = z.output<typeof envSchema>;
+export type Env = z.output<typeof envSchema> & {
+  /** The variables the database URLs were read from (ours, or the integration's names). */
+  databaseUrlFrom: { pooler?: string; direct?: string };
+};
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -148,10 +165,23 @@ export function resolveAppEnv(source: Record<string, string | undefined>, fallba
 /** Values never appear in the message: a misplaced secret must not reach a log. */
 export function parseEnv(source: Record<string, string | undefined>, options: ParseEnvOptions = {}): Env {
   const appEnv = resolveAppEnv(source, options.defaultAppEnv ?? "development");
-  const result = envSchema.safeParse({ ...source, APP_ENV: appEnv });
-  if (result.success) return result.data;
+  const pooler = pickDatabaseUrl(source, "pooler");
+  const direct = pickDatabaseUrl(source, "direct");
+  const result = envSchema.safeParse({
+    ...source,
+    APP_ENV: appEnv,
+    SUPABASE_DB_URL_TRANSACTION: pooler?.url,
+    SUPABASE_DB_URL: direct?.url,
+  });
+  if (result.success) return { ...result.data, databaseUrlFrom: { pooler: pooler?.name, direct: direct?.name } };
+  // A problem with a database URL names the variable it was read from, or every name it may come from.
+  const names: Record<string, string> = {
+    SUPABASE_DB_URL_TRANSACTION: pooler?.name ?? DATABASE_URL_VARIABLES.pooler.join(" or "),
+    SUPABASE_DB_URL: direct?.name ?? DATABASE_URL_VARIABLES.direct.join(" or "),
+  };
   const problems = result.error.issues.map((issue) => {
-    const key = issue.path.join(".") || "environment";
+    const path = issue.path.join(".");
+    const key = names[path] ?? (path || "environment");
     const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
     return `${key} ${message}`;
   });

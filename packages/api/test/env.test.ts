@@ -61,7 +61,7 @@ describe("parseEnv", () => {
       expect.arrayContaining([
         "SUPABASE_URL is required in production",
         "SUPABASE_ANON_KEY is required in production",
-        "SUPABASE_DB_URL is required in production",
+        "SUPABASE_DB_URL or POSTGRES_URL_NON_POOLING is required in production",
         "CRON_SECRET is required in production",
       ]),
     );
@@ -82,12 +82,14 @@ describe("parseEnv", () => {
   });
 
   it("requires the pooler URL everywhere", () => {
-    expect(problemsOf({ APP_ENV: "test" })).toEqual(["SUPABASE_DB_URL_TRANSACTION is required"]);
+    expect(problemsOf({ APP_ENV: "test" })).toEqual(["SUPABASE_DB_URL_TRANSACTION or POSTGRES_PRISMA_URL is required"]);
   });
 
-  it("insists on pgbouncer=true for the production pooler URL", () => {
-    const problems = problemsOf({ ...production, SUPABASE_DB_URL_TRANSACTION: TX.replace("pgbouncer=true&", "") });
-    expect(problems).toEqual([expect.stringMatching(/^SUPABASE_DB_URL_TRANSACTION must carry pgbouncer=true/)]);
+  it("insists on the transaction pooler for the production pooler URL (6543, or pgbouncer=true)", () => {
+    const direct = TX.replace("6543", "5432").replace("pgbouncer=true&", "");
+    const problems = problemsOf({ ...production, SUPABASE_DB_URL_TRANSACTION: direct });
+    expect(problems).toEqual([expect.stringMatching(/^SUPABASE_DB_URL_TRANSACTION must be the transaction pooler/)]);
+    expect(problemsOf({ ...production, SUPABASE_DB_URL_TRANSACTION: TX.replace("pgbouncer=true&", "") })).toEqual([]);
   });
 
   it.each([
@@ -141,5 +143,51 @@ describe("the pooler URL's parameters are checked at start", () => {
     expect(
       parseEnv({ ...production, SUPABASE_DB_URL_TRANSACTION: TX.replace("pgbouncer=true", "pgbouncer=1") }).APP_ENV,
     ).toBe("production");
+  });
+
+  describe("the Supabase–Vercel integration's variables", () => {
+    const INTEGRATION_POOLER =
+      "postgres://postgres.ref:pw@aws-0-us-east-1.pooler.supabase.com:6543/postgres?sslmode=require&supa=base-pooler.x";
+    const INTEGRATION_DIRECT = "postgres://postgres.ref:pw@db.ref.supabase.co:5432/postgres?sslmode=require";
+    const { SUPABASE_DB_URL: _d, SUPABASE_DB_URL_TRANSACTION: _t, ...rest } = production;
+    const integration = {
+      ...rest,
+      POSTGRES_PRISMA_URL: INTEGRATION_POOLER,
+      POSTGRES_URL_NON_POOLING: INTEGRATION_DIRECT,
+    };
+
+    it("starts in production with only POSTGRES_PRISMA_URL and POSTGRES_URL_NON_POOLING, and says so", () => {
+      const env = parseEnv(integration);
+      expect(env.SUPABASE_DB_URL_TRANSACTION).toBe(INTEGRATION_POOLER);
+      expect(env.SUPABASE_DB_URL).toBe(INTEGRATION_DIRECT);
+      expect(env.databaseUrlFrom).toEqual({ pooler: "POSTGRES_PRISMA_URL", direct: "POSTGRES_URL_NON_POOLING" });
+    });
+
+    it("ours win when both are set", () => {
+      const env = parseEnv({ ...integration, SUPABASE_DB_URL_TRANSACTION: TX });
+      expect(env.SUPABASE_DB_URL_TRANSACTION).toBe(TX);
+      expect(env.databaseUrlFrom).toEqual({
+        pooler: "SUPABASE_DB_URL_TRANSACTION",
+        direct: "POSTGRES_URL_NON_POOLING",
+      });
+    });
+
+    it("a problem names the variable the URL came from", () => {
+      expect(problemsOf({ ...integration, POSTGRES_PRISMA_URL: INTEGRATION_POOLER.replace("require", "on") })).toEqual([
+        expect.stringMatching(/^POSTGRES_PRISMA_URL parameter sslmode must be one of/),
+      ]);
+    });
+
+    it("production refuses a pooler URL that is not the transaction pooler", () => {
+      expect(problemsOf({ ...integration, POSTGRES_PRISMA_URL: INTEGRATION_DIRECT })).toEqual([
+        expect.stringMatching(/^POSTGRES_PRISMA_URL must be the transaction pooler in production/),
+      ]);
+    });
+
+    it("SUPABASE_DB_CA_CERT must be a PEM certificate", () => {
+      expect(problemsOf({ ...integration, SUPABASE_DB_CA_CERT: "not a pem" })).toEqual([
+        expect.stringMatching(/^SUPABASE_DB_CA_CERT must be a PEM certificate/),
+      ]);
+    });
   });
 });

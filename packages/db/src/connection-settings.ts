@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from "node:tls";
+import { keepPassedThrough, PgUrlError, tlsOptions } from "@s3ssions/pg-url";
 import type { PoolConfig } from "pg";
 
 /**
@@ -10,8 +12,14 @@ import type { PoolConfig } from "pg";
 export interface ConnectionSettings {
   /** The URL `pg` connects with: Prisma's own parameters stripped. */
   connectionString: string;
-  /** Whether the URL points at a transaction-mode pooler (`pgbouncer=true`). */
+  /**
+   * Whether the URL points at a transaction-mode pooler: `pgbouncer=true`, or, without that
+   * parameter, Supabase's pooler port 6543 or the integration's `supa=base-pooler.x`.
+   */
   pgbouncer: boolean;
+  /** libpq's sslmode (`disable` when the URL has none) and the `ssl` option it means for pg. */
+  tlsMode: string;
+  ssl: false | ConnectionOptions;
   /** The pool's maximum number of connections. */
   connectionLimit: number;
   /** Waiting for a connection, including the connect itself. */
@@ -33,17 +41,9 @@ export class DatabaseUrlError extends Error {
   override name = "DatabaseUrlError";
 }
 
-/** Prisma's URL parameters that `pg` must never see. */
-const PRISMA_PARAMETERS = [
-  "pgbouncer",
-  "connection_limit",
-  "pool_timeout",
-  "connect_timeout",
-  "socket_timeout",
-  "statement_cache_size",
-  "schema",
-  "application_name",
-] as const;
+/** Supabase's transaction pooler port, and the marker the Supabase–Vercel integration adds to its pooler URL. */
+const POOLER_PORT = "6543";
+const INTEGRATION_POOLER_MARK = "base-pooler.x";
 
 function positiveNumber(params: URLSearchParams, name: string): number | undefined {
   const raw = params.get(name);
@@ -63,7 +63,12 @@ function booleanFlag(params: URLSearchParams, name: string): boolean {
   throw new DatabaseUrlError(`database URL parameter ${name} must be true or false, got "${raw}"`);
 }
 
-export function parseDatabaseUrl(url: string): ConnectionSettings {
+export interface ParseOptions {
+  /** A PEM root certificate (`SUPABASE_DB_CA_CERT`) for `sslmode=verify-ca|verify-full` without `sslrootcert`. */
+  caPem?: string | undefined;
+}
+
+export function parseDatabaseUrl(url: string, options: ParseOptions = {}): ConnectionSettings {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -98,16 +103,28 @@ export function parseDatabaseUrl(url: string): ConnectionSettings {
   const socketTimeout = positiveNumber(params, "socket_timeout");
   const commandTimeoutMs = socketTimeout && socketTimeout > 0 ? socketTimeout * 1000 : DEFAULT_COMMAND_TIMEOUT_MS;
 
+  let tls: ReturnType<typeof tlsOptions>;
+  try {
+    tls = tlsOptions(params, options);
+  } catch (error) {
+    throw error instanceof PgUrlError ? new DatabaseUrlError(error.message) : error;
+  }
+  const pooler = params.has("pgbouncer")
+    ? booleanFlag(params, "pgbouncer")
+    : parsed.port === POOLER_PORT || params.get("supa") === INTEGRATION_POOLER_MARK;
+
   const settings: ConnectionSettings = {
     connectionString: "",
-    pgbouncer: booleanFlag(params, "pgbouncer"),
+    pgbouncer: pooler,
+    tlsMode: tls.mode,
+    ssl: tls.ssl,
     connectionLimit: limit ?? DEFAULT_CONNECTION_LIMIT,
     connectTimeoutMs,
     commandTimeoutMs,
     applicationName: params.get("application_name") || DEFAULT_APPLICATION_NAME,
     target: `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname || "/"}`,
   };
-  for (const name of PRISMA_PARAMETERS) params.delete(name);
+  keepPassedThrough(params);
   settings.connectionString = parsed.toString();
   return settings;
 }
@@ -116,6 +133,7 @@ export function parseDatabaseUrl(url: string): ConnectionSettings {
 export function toPoolConfig(settings: ConnectionSettings): PoolConfig {
   return {
     connectionString: settings.connectionString,
+    ssl: settings.ssl,
     max: settings.connectionLimit,
     connectionTimeoutMillis: settings.connectTimeoutMs,
     // No `query_timeout`: it only stops waiting on the client and leaves the statement

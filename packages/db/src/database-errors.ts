@@ -42,9 +42,35 @@ const CODE_REASONS: Record<string, DatabaseFailure> = {
   EAI_AGAIN: { reason: "host lookup failed", availability: "unavailable" },
   ETIMEDOUT: { reason: "connect timeout", availability: "unavailable" },
   EHOSTUNREACH: { reason: "host unreachable", availability: "unavailable" },
+  // Node's TLS verification: the server's certificate is not trusted for this connection's sslmode.
+  SELF_SIGNED_CERT_IN_CHAIN: {
+    reason:
+      "TLS certificate not trusted (self-signed root: set sslrootcert or SUPABASE_DB_CA_CERT, or use sslmode=require)",
+    availability: "unavailable",
+  },
+  DEPTH_ZERO_SELF_SIGNED_CERT: { reason: "TLS certificate not trusted (self-signed)", availability: "unavailable" },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+    reason: "TLS certificate not trusted (not signed by the given root CA)",
+    availability: "unavailable",
+  },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
+    reason: "TLS certificate not trusted (issuer unknown)",
+    availability: "unavailable",
+  },
+  UNABLE_TO_GET_ISSUER_CERT: { reason: "TLS certificate not trusted (issuer unknown)", availability: "unavailable" },
+  CERT_HAS_EXPIRED: { reason: "TLS certificate expired", availability: "unavailable" },
+  CERT_NOT_YET_VALID: { reason: "TLS certificate not yet valid", availability: "unavailable" },
+  ERR_TLS_CERT_ALTNAME_INVALID: {
+    reason: "TLS certificate does not match the host name (use sslmode=verify-ca to skip that check)",
+    availability: "unavailable",
+  },
 };
 
 const MESSAGE_REASONS: [RegExp, DatabaseFailure][] = [
+  [
+    /The server does not support SSL connections/i,
+    { reason: "server does not support TLS (sslmode asks for it)", availability: "unavailable" },
+  ],
   [
     /timeout exceeded when trying to connect|Connection terminated due to connection timeout/i,
     { reason: "connect timeout", availability: "unavailable" },

@@ -10,6 +10,8 @@ type PrismaPgOptions = NonNullable<ConstructorParameters<typeof PrismaPg>[1]>;
 export interface DatabaseOptions {
   /** A Prisma-style URL; its pooler parameters are honoured (see `parseDatabaseUrl`). */
   url: string;
+  /** The PEM root certificate of `SUPABASE_DB_CA_CERT`, for `sslmode=verify-ca|verify-full` without `sslrootcert`. */
+  caPem?: string | undefined;
   /**
    * Adapter options for tests that must prove what goes wrong without our defaults
    * (e.g. a `statementNameGenerator`, which breaks behind the pooler). Never set in the app.
@@ -30,7 +32,7 @@ export interface Database {
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
-  const settings = parseDatabaseUrl(options.url);
+  const settings = parseDatabaseUrl(options.url, { caPem: options.caPem });
   const pool = new pg.Pool(toPoolConfig(settings));
   // An idle client whose server went away emits 'error' on the pool; without a listener
   // that would crash the process. The next query reconnects.

@@ -3,6 +3,7 @@ export * from "./command-timeout.js";
 export * from "./database-errors.js";
 export * from "./connection-settings.js";
 export * from "./database.js";
+export * from "./database-urls.js";
 export * from "./process-database.js";
 export * from "./query-timing.js";
 export { buildDemoData, seedDemoData, type DemoData, type SeedOptions, type SeedResult } from "./seed.js";

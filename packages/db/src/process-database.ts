@@ -7,11 +7,11 @@ import { type Database, createDatabase } from "./database.js";
 const KEY = Symbol.for("s3ssions.database");
 type Holder = { [KEY]?: Database };
 
-export function getProcessDatabase(url: string): Database {
+export function getProcessDatabase(url: string, options: { caPem?: string | undefined } = {}): Database {
   const holder = globalThis as Holder;
   const existing = holder[KEY];
   if (existing) return existing;
-  const db = createDatabase({ url });
+  const db = createDatabase({ url, caPem: options.caPem });
   holder[KEY] = db;
   return db;
 }

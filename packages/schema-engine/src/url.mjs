@@ -2,7 +2,11 @@
 //
 // Prisma accepts query parameters that `pg` ignores or misreads (`schema`,
 // `connection_limit`, `pgbouncer`, ...). They are stripped here; the ones that
-// matter to a migration connection are mapped onto `pg` options.
+// matter to a migration connection are mapped onto `pg` options. TLS parameters keep
+// libpq's meaning (`sslmode=require` encrypts without verifying), as for the app's pool;
+// the root certificate is `sslrootcert=<file>` or the PEM in SUPABASE_DB_CA_CERT.
+
+import { keepPassedThrough, tlsOptions } from "@s3ssions/pg-url";
 
 /**
  * @typedef {object} PgTarget
@@ -13,19 +17,6 @@
  * @property {number} port Port for messages.
  * @property {string} user User for messages.
  */
-
-const PRISMA_ONLY_PARAMS = new Set([
-  "schema",
-  "connection_limit",
-  "pool_timeout",
-  "pgbouncer",
-  "statement_cache_size",
-  "socket_timeout",
-  "connect_timeout",
-  "max_connection_lifetime",
-  "max_idle_connection_lifetime",
-  "single_use_connections",
-]);
 
 /**
  * Parse a `postgres://` / `postgresql://` URL.
@@ -49,12 +40,11 @@ export function parsePostgresUrl(url) {
   const schema = params.get("schema") || "public";
   const connectTimeout = params.get("connect_timeout");
   const socketTimeout = params.get("socket_timeout");
-  for (const name of [...params.keys()]) {
-    if (PRISMA_ONLY_PARAMS.has(name)) params.delete(name);
-  }
+  const { ssl } = tlsOptions(params, { caPem: process.env.SUPABASE_DB_CA_CERT });
+  keepPassedThrough(params);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "postgres";
   /** @type {import("pg").ClientConfig} */
-  const config = { connectionString: parsed.toString() };
+  const config = { connectionString: parsed.toString(), ssl };
   // Prisma's connect_timeout is in seconds (default 5); 0 means none.
   config.connectionTimeoutMillis = connectTimeout === null ? 5000 : Number(connectTimeout) * 1000;
   if (socketTimeout) config.query_timeout = Number(socketTimeout) * 1000;

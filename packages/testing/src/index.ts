@@ -10,3 +10,4 @@ export * from "./load-rig.js";
 export * from "./test-api.js";
 export * from "./supabase-roles.js";
 export * from "./superjson-bomb.js";
+export * from "./test-ca.js";

@@ -15,8 +15,12 @@ export async function ensurePgBouncer(port = POOLER_PORT, poolSize = 20): Promis
 }
 
 /** Runs a command on PgBouncer's admin console (simple protocol only) and returns the rows. */
-export async function pgbouncerAdmin(command: string, port = POOLER_PORT): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ host: POSTGRES_HOST, port, user: "postgres", database: "pgbouncer" });
+export async function pgbouncerAdmin(
+  command: string,
+  port = POOLER_PORT,
+  ssl: pg.ClientConfig["ssl"] = false,
+): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ host: POSTGRES_HOST, port, user: "postgres", database: "pgbouncer", ssl });
   await client.connect();
   try {
     const result = await client.query(command);

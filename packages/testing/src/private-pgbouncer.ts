@@ -23,6 +23,8 @@ export interface PrivatePgBouncerOptions {
   upstreamPort?: number;
   /** Password PgBouncer logs in to the upstream with (user postgres), for a server that wants one. */
   upstreamPassword?: string;
+  /** Clients must connect over TLS with this certificate (PgBouncer's `client_tls_sslmode = require`). */
+  clientTls?: { certFile: string; keyFile: string };
 }
 
 /**
@@ -36,6 +38,8 @@ export interface PrivatePgBouncer {
   url(database: string, params?: Record<string, string | number | boolean>): string;
   /** A command on this instance's admin console (`KILL db`, `RESUME db`, `SHOW POOLS`, …). */
   admin(command: string): Promise<Record<string, unknown>[]>;
+  /** The PgBouncer's log so far. */
+  log(): Promise<string>;
   /** Stops this instance (its own pid, immediate shutdown) and removes its run directory. */
   stop(): Promise<void>;
 }
@@ -49,7 +53,10 @@ export async function startPrivatePgBouncer(options: PrivatePgBouncerOptions = {
     args.push(String(options.upstreamPort ?? 5432));
     if (options.upstreamPassword !== undefined) args.push(options.upstreamPassword);
   }
-  const { stdout } = await run("bash", args, { env: { ...process.env, PGBOUNCER_RUNDIR: rundir } });
+  const tls = options.clientTls
+    ? { PGBOUNCER_TLS_CERT: options.clientTls.certFile, PGBOUNCER_TLS_KEY: options.clientTls.keyFile }
+    : {};
+  const { stdout } = await run("bash", args, { env: { ...process.env, PGBOUNCER_RUNDIR: rundir, ...tls } });
   if (/already listening/.test(stdout)) {
     throw new Error(`port ${port} was taken before PgBouncer could start there; try again`);
   }
@@ -62,7 +69,8 @@ export async function startPrivatePgBouncer(options: PrivatePgBouncerOptions = {
       const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
       return `postgresql://postgres@${POSTGRES_HOST}:${port}/${database}?${query}`;
     },
-    admin: (command) => pgbouncerAdmin(command, port),
+    admin: (command) => pgbouncerAdmin(command, port, options.clientTls ? { rejectUnauthorized: false } : false),
+    log: () => readFile(`${rundir}/pgbouncer.log`, "utf8"),
     stop() {
       stopped ??= (async () => {
         try {
