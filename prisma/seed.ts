@@ -4,7 +4,8 @@
 //
 // Imported by path: `@s3ssions/db` is a workspace package that the repository root does
 // not depend on, so a bare specifier would not resolve from this folder.
-import { createDatabase, pickDatabaseUrl, seedDemoData } from "../packages/db/src/index.js";
+import { createDatabase, pickDatabaseUrl } from "../packages/db/src/index.js";
+import { seedDemoData } from "../packages/db/src/seed/index.js";
 
 const url = pickDatabaseUrl(process.env, "direct")?.url;
 if (!url) {

@@ -26,8 +26,9 @@ const loadCode = <T>(module: Promise<T>) =>
 const apiModule = loadCode(import("@s3ssions/api"));
 const serverModule = loadCode(import("./start-server.js"));
 const dbModule = loadCode(import("@s3ssions/db"));
+const seedModule = loadCode(import("@s3ssions/db/seed"));
 const engineModule = loadCode(import("@s3ssions/schema-engine"));
-for (const loading of [apiModule, serverModule, dbModule, engineModule]) loading.catch(() => {});
+for (const loading of [apiModule, serverModule, dbModule, seedModule, engineModule]) loading.catch(() => {});
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const MIGRATIONS_DIR = join(REPO_ROOT, "prisma", "migrations");
@@ -118,7 +119,8 @@ async function startEmbedded(): Promise<void> {
   started = performance.now();
   let seeded: { sessions: number; bookings: number } | undefined;
   if (!(await hasSessions(postgres.url))) {
-    const { createDatabase, seedDemoData } = await dbModule;
+    const { createDatabase } = await dbModule;
+    const { seedDemoData } = await seedModule;
     const db = createDatabase({ url: postgres.url });
     try {
       const result = await seedDemoData(db.prisma);

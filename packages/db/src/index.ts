@@ -6,6 +6,5 @@ export * from "./database.js";
 export * from "./database-urls.js";
 export * from "./process-database.js";
 export * from "./query-timing.js";
-export { buildDemoData, seedDemoData, type DemoData, type SeedOptions, type SeedResult } from "./seed.js";
 export { Prisma, PrismaClient } from "./generated/prisma/client.js";
 export * from "./generated/prisma/enums.js";

@@ -8,7 +8,7 @@ import {
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../src/database.js";
-import { seedDemoData } from "../src/seed.js";
+import { seedDemoData } from "../src/seed/index.js";
 
 // The test databases are made as on a real Supabase project: the API roles and their
 // default grants exist before the first migration runs (packages/testing/supabase-roles).

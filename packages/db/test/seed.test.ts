@@ -2,7 +2,7 @@ import { type TestDatabase, bookingInvariants, createTestDatabase, ensurePgBounc
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../src/database.js";
-import { buildDemoData, seedDemoData } from "../src/seed.js";
+import { buildDemoData, seedDemoData } from "../src/seed/index.js";
 
 const NOW = new Date("2026-06-15T00:00:00Z");
 const DAY = 86_400_000;

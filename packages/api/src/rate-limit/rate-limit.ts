@@ -15,7 +15,7 @@ export const RATE_LIMIT_WINDOW_SECONDS = 60;
 /** Counters untouched for this long are pruned (must exceed the longest window). */
 export const RATE_LIMIT_PRUNE_AFTER_SECONDS = 3600;
 /** A counted attempt starts a prune with this probability (cheap, bounded, after the response). */
-export const RATE_LIMIT_PRUNE_PROBABILITY = 0.01;
+const RATE_LIMIT_PRUNE_PROBABILITY = 0.01;
 
 /** Why a TOO_MANY_REQUESTS was thrown: the `cause` of the TRPCError, for the `Retry-After` header. */
 export class RateLimitExceededError extends Error {
@@ -37,7 +37,7 @@ export function retryAfterSecondsOf(error: unknown): number | undefined {
   return cause instanceof RateLimitExceededError ? cause.retryAfterSeconds : undefined;
 }
 
-export function rateLimitOf(env: Env, action: RateLimitedAction): number {
+function rateLimitOf(env: Env, action: RateLimitedAction): number {
   return env[RATE_LIMITED_ACTIONS[action]];
 }
 

@@ -8,4 +8,4 @@ export {
   type TaskRunCounts,
   type TaskRuntime,
 } from "./run-tasks.js";
-export { signWebhookBody, verifyWebhookSignature, type WebhookEvent } from "./webhook.js";
+export { verifyWebhookSignature, type WebhookEvent } from "./webhook.js";
