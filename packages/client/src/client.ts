@@ -7,10 +7,10 @@ import {
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
-import superjson from "superjson";
 import { TimeoutError, UnexpectedResponseError } from "./errors.js";
 import { DEFAULT_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
 import type { AppRouter } from "./router.js";
+import { transformer } from "./transformer.js";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -19,6 +19,17 @@ export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 /** The `fetch` type tRPC's links declare; they only ever call it as `(url: string, init)`. */
 type LinkFetch = NonNullable<HTTPBatchLinkOptions<AppRouter["_def"]["_config"]["$types"]>["fetch"]>;
+
+/** The options of tRPC's HTTP links, as `createClient` fills them in: URL, fetch with timeout, auth headers, transformer, batch limits. */
+export type HttpLinkOptions = HTTPBatchLinkOptions<AppRouter["_def"]["_config"]["$types"]>;
+
+/** What `links` gets: the HTTP link `createClient` would use, and the options it was built with. */
+export interface DefaultLinks {
+  /** The terminating link `createClient` builds (batched or not, per `batch`). */
+  http: TRPCLink<AppRouter>;
+  /** Its options, for a terminating link of your own: `httpBatchStreamLink(options)`. */
+  options: HttpLinkOptions;
+}
 
 /** Returns the signed-in user's Supabase access token, or nothing when signed out. */
 export type AccessTokenGetter = () => MaybePromise<string | null | undefined>;
@@ -59,6 +70,13 @@ export interface CreateClientOptions {
    * Default `DEFAULT_TIMEOUT_MS` (30 s); `0` or `Infinity` waits forever.
    */
   timeoutMs?: number | undefined;
+  /**
+   * The client's link chain, built from the defaults: add links in front of the HTTP
+   * link (`({ http }) => [loggerLink(), http]`), or end in another HTTP link with the same
+   * URL, auth, timeout and transformer (`({ options }) => [httpBatchStreamLink(options)]`).
+   * The last link must send the request.
+   */
+  links?: ((defaults: DefaultLinks) => TRPCLink<AppRouter>[]) | undefined;
 }
 
 /** The typed client: `client.sessions.list.query({ limit: 5 })`, `client.bookings.create.mutate({ sessionId })`, … */
@@ -95,18 +113,23 @@ function instrument(fetchImpl: FetchLike, timeoutMs: number): FetchLike {
     if (upstream?.aborted) forward();
     else upstream?.addEventListener("abort", forward, { once: true });
     const timer = timed ? setTimeout(() => controller.abort(new TimeoutError(timeoutMs)), timeoutMs) : undefined;
+    // A streamed body is read without `json()`, so the timer may outlive the call: never let it hold a Node process open.
+    (timer as { unref?: () => void } | undefined)?.unref?.();
     const done = () => {
       clearTimeout(timer);
       upstream?.removeEventListener("abort", forward);
     };
     try {
       const response = await fetchImpl(input, { ...init, signal: controller.signal });
-      // The timer keeps running while tRPC reads the body, and stops once it has.
-      const json = response.json.bind(response);
+      // The timer keeps running while tRPC reads the body, and stops once it has. The body is
+      // parsed here, in the SDK's realm: under Jest the global fetch is Node's, and its `json()`
+      // builds objects of another realm, which superjson does not walk (Dates stayed strings).
+      const text = response.text.bind(response);
       Object.defineProperty(response, "json", {
         configurable: true,
         value: () =>
-          json()
+          text()
+            .then((body) => JSON.parse(body) as unknown)
             .catch((error: unknown) => {
               if (controller.signal.aborted || (error as { name?: unknown })?.name !== "SyntaxError") throw error;
               throw new UnexpectedResponseError(response.status, response.headers?.get("x-request-id") ?? null, {
@@ -150,16 +173,20 @@ export function createClient(options: CreateClientOptions): S3ssionsClient {
   };
 
   const batch = options.batch ?? true;
-  const link: TRPCLink<AppRouter> = batch
-    ? httpBatchLink<AppRouter>({
-        url,
-        fetch,
-        headers,
-        transformer: superjson,
-        maxItems: limit("maxItems", batch === true ? undefined : batch.maxItems, MAX_BATCH_SIZE),
-        maxURLLength: limit("maxURLLength", batch === true ? undefined : batch.maxURLLength, MAX_URL_LENGTH),
-      })
-    : httpLink<AppRouter>({ url, fetch, headers, transformer: superjson });
-
-  return createTRPCClient<AppRouter>({ links: [link] });
+  const caps = typeof batch === "object" ? batch : {};
+  const linkOptions: HttpLinkOptions = {
+    url,
+    fetch,
+    headers,
+    transformer,
+    maxItems: limit("maxItems", caps.maxItems, MAX_BATCH_SIZE),
+    maxURLLength: limit("maxURLLength", caps.maxURLLength, MAX_URL_LENGTH),
+  };
+  const http: TRPCLink<AppRouter> = batch
+    ? httpBatchLink<AppRouter>(linkOptions)
+    : httpLink<AppRouter>({ url, fetch, headers, transformer });
+  const links = options.links ? options.links({ http, options: linkOptions }) : [http];
+  if (links.length === 0)
+    throw new TypeError("createClient: `links` must return at least the link that sends requests");
+  return createTRPCClient<AppRouter>({ links });
 }

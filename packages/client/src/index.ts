@@ -5,8 +5,10 @@ export {
   type BatchOptions,
   type CreateClientOptions,
   createClient,
+  type DefaultLinks,
   type FetchLike,
   type HeadersOption,
+  type HttpLinkOptions,
   type S3ssionsClient,
 } from "./client.js";
 export {
@@ -22,6 +24,7 @@ export {
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
+export { type SerializedValue, type Transformer, transformer } from "./transformer.js";
 export { DEFAULT_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
 export type {
   AppRouter,

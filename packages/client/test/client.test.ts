@@ -16,7 +16,9 @@ import {
   type RouterInputs,
   TimeoutError,
   TRPCClientError,
+  transformer,
 } from "../dist/index.js";
+import { httpBatchStreamLink, loggerLink } from "@trpc/client";
 import { hoursFromNow, type RunningApi, startApi } from "./support.js";
 
 /** A `fetch` that records what it sends. */
@@ -215,6 +217,54 @@ describe("createClient against the API", () => {
     expect(requests.every((request) => !request.url.includes("batch=1"))).toBe(true);
     const explicit = createClient({ url: `${api.baseUrl}/api/trpc` });
     expect((await explicit.health.check.query()).status).toBe("ok");
+  });
+
+  it("links: a logger in front keeps the defaults; a stream link built from `options` keeps auth and dates", async () => {
+    const host = await api.user();
+    const { fetch, requests } = recordingFetch();
+    const logged: string[] = [];
+    const loggedClient = createClient({
+      url: api.baseUrl,
+      fetch,
+      getAccessToken: () => host.token,
+      links: ({ http }) => [
+        loggerLink({
+          console: { log: (...args: unknown[]) => logged.push(String(args[0])), error: () => {} },
+          colorMode: "none",
+        }),
+        http,
+      ],
+    });
+    const [created, check] = await Promise.all([
+      loggedClient.sessions.create.mutate(sessionInput({ title: "Through a logger" })),
+      loggedClient.health.check.query(),
+    ]);
+    expect(created.hostId).toBe(host.id);
+    expect(check.status).toBe("ok");
+    expect(logged.some((line) => /sessions\.create/.test(line))).toBe(true);
+    // The batch link still ran: one query and one mutation are two requests, never one per link.
+    expect(requests.map((request) => request.method).sort()).toEqual(["GET", "POST"]);
+
+    const streamed = createClient({
+      url: api.baseUrl,
+      getAccessToken: () => host.token,
+      links: ({ options }) => [httpBatchStreamLink(options)],
+    });
+    const [mine, session] = await Promise.all([
+      streamed.bookings.mine.query({ limit: 1 }),
+      streamed.sessions.byId.query({ id: created.id }),
+    ]);
+    expect(mine.items).toEqual([]);
+    expect(session.startsAt).toBeInstanceOf(Date);
+    expect(() => createClient({ url: api.baseUrl, links: () => [] })).toThrow(TypeError);
+  });
+
+  it("exports the wire's transformer: what dehydrated query data needs to come back with Dates", async () => {
+    const page = await createClient({ url: api.baseUrl }).sessions.list.query({ limit: 1 });
+    const text = JSON.stringify(transformer.serialize({ page, at: new Date(5) }));
+    const back = transformer.deserialize<{ page: typeof page; at: Date }>(JSON.parse(text));
+    expect(back.at).toEqual(new Date(5));
+    expect(back.page).toEqual(page);
   });
 
   it("refuses batch limits beyond the server's and nonsense timeouts", () => {

@@ -2,6 +2,7 @@
 // of the server, and its JavaScript must be the SDK's own code only.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -51,11 +52,32 @@ describe("declarations", () => {
 });
 
 describe("JavaScript", () => {
-  it.each(["dist/index.js", "dist/index.cjs"])("%s imports only @trpc/client and superjson", async (file) => {
+  it.each([
+    ["dist/index.js", ["@trpc/client", "superjson"], 12],
+    // superjson (and its two dependencies) are ESM only: the CommonJS build carries them inlined.
+    ["dist/index.cjs", ["@trpc/client"], 48],
+  ])("%s imports only %j", async (file, imports, kib) => {
     const text = await read(file);
-    expect(specifiers(text)).toEqual(["@trpc/client", "superjson"]);
+    expect(specifiers(text)).toEqual(imports);
     expect(code(text)).not.toMatch(/initTRPC|prisma|fetchRequestHandler|node:|process\.|\bBuffer\b|@s3ssions\//i);
-    expect(text.length).toBeLessThan(12 * 1024);
+    expect(text.length).toBeLessThan(kib * 1024);
+  });
+
+  it("dist/index.cjs requires no ES module (require of ESM fails under Jest and before Node 20.19)", async () => {
+    const require = createRequire(`${PACKAGE_DIR}dist/index.cjs`);
+    for (const specifier of specifiers(await read("dist/index.cjs"))) {
+      const resolved = require.resolve(specifier);
+      const manifest = JSON.parse(await readFile(require.resolve(`${specifier}/package.json`), "utf8"));
+      expect(resolved.endsWith(".cjs") || (resolved.endsWith(".js") && manifest.type !== "module"), resolved).toBe(
+        true,
+      );
+    }
+    const sdk = require("../dist/index.cjs");
+    const wire = sdk.transformer.serialize({ at: new Date(0), ids: new Set(["a"]) });
+    expect(sdk.transformer.deserialize(JSON.parse(JSON.stringify(wire)))).toEqual({
+      at: new Date(0),
+      ids: new Set(["a"]),
+    });
   });
 
   it.each(["dist/limits.js", "dist/limits.cjs"])("%s has no imports at all (the server may load it)", async (file) => {
@@ -95,9 +117,12 @@ describe("package.json", () => {
     expect(manifest.sideEffects).toBe(false);
     expect(manifest.publishConfig).toMatchObject({ access: "public", provenance: true });
     expect(manifest.private).toBeUndefined();
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@trpc/client", "@trpc/server", "superjson"]);
+    expect(Object.keys(manifest.dependencies)).toEqual(["superjson"]);
+    // tRPC is the app's: one copy in its tree, shared with @trpc/tanstack-react-query (which pins its own).
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(["@trpc/client", "@trpc/server"]);
+    expect(manifest.peerDependencies["@trpc/client"]).toMatch(/^\^11\./);
     // @trpc/client requires exactly its own version of @trpc/server.
-    expect(manifest.dependencies["@trpc/server"]).toBe(manifest.dependencies["@trpc/client"]);
+    expect(manifest.peerDependencies["@trpc/server"]).toBe(manifest.peerDependencies["@trpc/client"]);
     expect(JSON.stringify(manifest)).not.toMatch(/workspace:/);
   });
 });

@@ -1,17 +1,13 @@
 // The SDK as a frontend gets it: `pnpm pack`, then `npm install <tarball>` in a fresh
 // project outside the monorepo, type-checked with strict settings and run against the API.
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, npmInstall, type Packed, packSdk, REPO_ROOT, sh, versionOf } from "./pack.js";
 import { type RunningApi, startApi } from "./support.js";
 
-const run = promisify(execFile);
-const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("fixtures/consumer", import.meta.url));
 
 /** What the tarball may hold, and nothing else. */
@@ -42,28 +38,6 @@ const ALLOWED_INSTALLS = new Set([
 ]);
 const PACKED_SIZE_BUDGET = 30 * 1024;
 
-/** The environment without pnpm's `npm_*` variables, which npm would read as its own config. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key)) env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-async function sh(file: string, args: string[], cwd: string, env = cleanEnv()) {
-  try {
-    return await run(file, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`);
-  }
-}
-
-async function versionOf(name: string): Promise<string> {
-  return JSON.parse(await readFile(join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")).version;
-}
-
 async function installedPackages(nodeModules: string): Promise<string[]> {
   const names: string[] = [];
   for (const entry of await readdir(nodeModules)) {
@@ -77,31 +51,17 @@ async function installedPackages(nodeModules: string): Promise<string[]> {
 
 let work: string;
 let consumer: string;
-let packed: { filename: string; files: { path: string }[] };
+let packed: Packed;
 let api: RunningApi;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "s3ssions-sdk-"));
   consumer = join(work, "consumer");
   const apiReady = startApi("sdk_tarball");
-  const { stdout } = await sh("pnpm", ["pack", "--pack-destination", work, "--json"], PACKAGE_DIR, process.env);
-  packed = JSON.parse(stdout);
+  packed = await packSdk(work);
   await cp(FIXTURE, consumer, { recursive: true });
   const [typescript, typesNode] = await Promise.all([versionOf("typescript"), versionOf("@types/node")]);
-  await sh(
-    "npm",
-    [
-      "install",
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      "--ignore-scripts",
-      packed.filename,
-      `typescript@${typescript}`,
-      `@types/node@${typesNode}`,
-    ],
-    consumer,
-  );
+  await npmInstall(consumer, [packed.filename, `typescript@${typescript}`, `@types/node@${typesNode}`]);
   api = await apiReady;
 }, 180_000);
 
