@@ -70,6 +70,13 @@ const envSchema = z
     SUPABASE_ANON_KEY: optionalText,
     SUPABASE_SERVICE_ROLE_KEY: optionalText,
     SUPABASE_JWT_SECRET: optionalText,
+    /** The access tokens' `iss` when it is not `${SUPABASE_URL}/auth/v1` (a custom domain). */
+    SUPABASE_JWT_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** Lets anonymous sign-ins book seats (they may always read). */
+    ALLOW_ANONYMOUS_BOOKINGS: z
+      .enum(["true", "false", ""])
+      .optional()
+      .transform((value) => value === "true"),
     /** Direct connection (port 5432): migrations only, never used at run time. */
     SUPABASE_DB_URL: postgresUrl.optional(),
     /** Transaction-mode pooler (port 6543): the only URL the app queries through. */

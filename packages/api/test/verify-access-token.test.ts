@@ -335,7 +335,7 @@ describe("asymmetric keys via the project's JWKS", () => {
 
     it("rejects an HS256 token signed with the RSA public key when a JWT secret is configured too", async () => {
       const verify = verifier({ SUPABASE_URL: jwks.url, SUPABASE_JWT_SECRET: SECRET });
-      await expect(verify(await signHs256(SECRET))).resolves.toMatchObject({ role: "authenticated" });
+      await expect(verify(await signHs256(SECRET, {}, { supabaseUrl: jwks.url }))).resolves.toMatchObject({ role: "authenticated" });
       await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
       await expectInvalid(
         verify(await signHs256(jwks.rs256.publicKeyPem, {}, { header: { kid: jwks.rs256.kid } })),
@@ -383,7 +383,31 @@ describe("asymmetric keys via the project's JWKS", () => {
       await down.close();
       const verify = verifier({ SUPABASE_URL: down.url, SUPABASE_JWT_SECRET: SECRET });
       await expectUnavailable(verify(token), 2_000);
-      await expect(verify(await signHs256(SECRET))).resolves.toMatchObject({ role: "authenticated" });
+      await expect(verify(await signHs256(SECRET, {}, { supabaseUrl: down.url }))).resolves.toMatchObject({ role: "authenticated" });
+    });
+
+    it("keeps verifying with the last good key set while refreshes fail, until it is an hour stale", async () => {
+      let clock = Date.now();
+      const verify = verifier(
+        { SUPABASE_URL: jwks.url },
+        { jwksCacheMaxAgeMs: 50, jwksCooldownMs: 1_000, now: () => clock },
+      );
+      await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
+      jwks.setBehavior("error");
+      await new Promise((resolve) => setTimeout(resolve, 80)); // jose's cache is now past its max age
+      const hits = jwks.hits();
+      await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
+      expect(jwks.hits()).toBe(hits + 1); // the refresh was tried, and failed
+      // Within the cooldown the endpoint is not asked again: no request waits on it.
+      await expect(verify(await jwks.signEs256())).resolves.toMatchObject({ role: "authenticated" });
+      expect(jwks.hits()).toBe(hits + 1);
+      // A key the last good set never had is still unknown.
+      await expectInvalid(verify(await signWithKey(await generateSigningKey("RS256"))), "unknown_key");
+      // Past an hour without a successful refresh, the old keys stop serving.
+      clock = Date.now() + 60 * 60_000 + 1_000;
+      await expectUnavailable(verify(await jwks.signRs256()), 2_000);
+      jwks.setBehavior("serve");
+      await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
     });
 
     it("still rejects invalid tokens as invalid, not as unavailable", async () => {
@@ -395,5 +419,28 @@ describe("asymmetric keys via the project's JWKS", () => {
       await expectInvalid(verify("garbage"), "malformed");
       expect(performance.now() - started).toBeLessThan(500);
     });
+  });
+});
+
+describe("issuer pinning", () => {
+  const URL_ = "https://ref.supabase.co";
+
+  it("accepts the project's issuer and refuses another project's, whatever the signature", async () => {
+    const verify = verifier({ SUPABASE_JWT_SECRET: SECRET, SUPABASE_URL: `${URL_}/` });
+    await expect(verify(await signHs256(SECRET, {}, { supabaseUrl: URL_ }))).resolves.toMatchObject({
+      role: "authenticated",
+    });
+    await expectInvalid(verify(await signHs256(SECRET, {}, { supabaseUrl: "https://other.supabase.co" })), /^claim:iss/);
+    await expectInvalid(verify(await signHs256(SECRET, { iss: undefined }, { supabaseUrl: URL_ })), /^claim:iss/);
+  });
+
+  it("SUPABASE_JWT_ISSUER overrides it for a custom domain", async () => {
+    const verify = verifier({
+      SUPABASE_JWT_SECRET: SECRET,
+      SUPABASE_URL: URL_,
+      SUPABASE_JWT_ISSUER: "https://auth.example.com/auth/v1",
+    });
+    await expect(verify(await signHs256(SECRET, {}, { supabaseUrl: "https://auth.example.com" }))).resolves.toBeTruthy();
+    await expectInvalid(verify(await signHs256(SECRET, {}, { supabaseUrl: URL_ })), /^claim:iss/);
   });
 });

@@ -33,7 +33,9 @@ export async function startTestApi(
     api,
     baseUrl: api.baseUrl,
     async token(userId = randomUUID()) {
-      return { userId, token: await signHs256(options.jwtSecret, { sub: userId }) };
+      // Issued by the project the API is configured with, as Supabase Auth would.
+      const supabaseUrl = options.env?.SUPABASE_URL;
+      return { userId, token: await signHs256(options.jwtSecret, { sub: userId }, { supabaseUrl }) };
     },
     async close() {
       await api.stop();

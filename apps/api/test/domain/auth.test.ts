@@ -18,6 +18,9 @@ let anonKey: string;
 let serviceRoleKey: string;
 
 const now = () => Math.floor(Date.now() / 1000);
+/** An HS256 token issued by the API's own project (its SUPABASE_URL). */
+const hs256 = (secret: string, claims?: Record<string, unknown>) =>
+  signHs256(secret, claims, { supabaseUrl: jwks.url });
 
 beforeAll(async () => {
   jwks = await startJwksServer();
@@ -62,13 +65,16 @@ const BAD_CREDENTIALS: [string, () => Promise<string | undefined>][] = [
   ["a malformed bearer", async () => "Bearer not.a.jwt"],
   ["another scheme", async () => `Basic ${Buffer.from("a:b").toString("base64")}`],
   ["alg: none", async () => `Bearer ${unsignedToken()}`],
-  ["HS256 with the wrong secret", async () => `Bearer ${await signHs256("another-secret-of-sufficient-length!!")}`],
+  ["HS256 with the wrong secret", async () => `Bearer ${await hs256("another-secret-of-sufficient-length!!")}`],
   ["RS256 by a key outside the JWKS", async () => `Bearer ${await signWithKey(await generateSigningKey("RS256"))}`],
-  ["an expired token", async () => `Bearer ${await signHs256(JWT_SECRET, { exp: now() - 60, iat: now() - 3660 })}`],
-  ["a not-yet-valid token", async () => `Bearer ${await signHs256(JWT_SECRET, { nbf: now() + 600 })}`],
-  ["the wrong audience", async () => `Bearer ${await signHs256(JWT_SECRET, { aud: "anon" })}`],
+  ["an expired token", async () => `Bearer ${await hs256(JWT_SECRET, { exp: now() - 60, iat: now() - 3660 })}`],
+  ["a not-yet-valid token", async () => `Bearer ${await hs256(JWT_SECRET, { nbf: now() + 600 })}`],
+  ["the wrong audience", async () => `Bearer ${await hs256(JWT_SECRET, { aud: "anon" })}`],
   ["the anon key", async () => `Bearer ${anonKey}`],
   ["the service-role key", async () => `Bearer ${serviceRoleKey}`],
+  // Signed with this project's secret and keys, issued by another project's Auth.
+  ["HS256 from another project's issuer", async () => `Bearer ${await signHs256(JWT_SECRET, {}, { supabaseUrl: "https://other.supabase.co" })}`],
+  ["RS256 from another project's issuer", async () => `Bearer ${await jwks.signRs256({ iss: "https://other.supabase.co/auth/v1" })}`],
 ];
 
 describe("every protected procedure refuses every bad credential with 401", () => {
@@ -89,7 +95,7 @@ describe("every protected procedure refuses every bad credential with 401", () =
 
 describe("valid tokens of every kind are accepted", () => {
   it.each([
-    ["HS256 (project secret)", () => signHs256(JWT_SECRET)],
+    ["HS256 (project secret)", () => hs256(JWT_SECRET)],
     ["RS256 (JWKS)", () => jwks.signRs256()],
     ["ES256 (JWKS)", () => jwks.signEs256()],
   ])("%s", async (_, sign) => {
@@ -107,5 +113,52 @@ describe("valid tokens of every kind are accepted", () => {
     expect((await call("sessions.cancel", "POST", { id: session.id }, intruder)).status).toBe(403);
     expect((await call("bookings.cancel", "POST", { id: booking.id }, intruder)).status).toBe(403);
     expect((await ctx.anonymous.sessions.byId.query({ id: session.id })).status).toBe("scheduled");
+  });
+});
+
+describe("anonymous sign-ins (is_anonymous) may read but not host or book", () => {
+  const anonymousToken = () => jwks.signRs256({ is_anonymous: true, email: "" });
+
+  it("sessions.create, sessions.update and bookings.create answer 403 with a clear message", async () => {
+    const host = await ctx.as();
+    const session = await host.api.sessions.create.mutate(sessionInput());
+    const authorization = `Bearer ${await anonymousToken()}`;
+    for (const [procedure, input] of [
+      ["sessions.create", sessionInput()],
+      ["sessions.update", { id: session.id, title: "taken over" }],
+      ["bookings.create", { sessionId: session.id }],
+    ] as const) {
+      const res = await call(procedure, "POST", input, authorization);
+      const body = JSON.parse(await res.text());
+      expect({ procedure, status: res.status }).toEqual({ procedure, status: 403 });
+      expect(body.error.json.message).toMatch(/^Anonymous sign-ins cannot (host sessions|book seats): sign in/);
+    }
+    const after = await ctx.anonymous.sessions.byId.query({ id: session.id });
+    expect(after).toMatchObject({ title: session.title, confirmedCount: 0 });
+  });
+
+  it("reads are served: sessions.list, sessions.byId and its own bookings.mine", async () => {
+    const authorization = `Bearer ${await anonymousToken()}`;
+    expect((await call("sessions.list", "GET", {}, authorization)).status).toBe(200);
+    expect((await call("bookings.mine", "GET", {}, authorization)).status).toBe(200);
+  });
+
+  it("ALLOW_ANONYMOUS_BOOKINGS=true lets them book (hosting stays refused)", async () => {
+    const allowing = await startDomainApi("authanon", { SUPABASE_URL: jwks.url, ALLOW_ANONYMOUS_BOOKINGS: "true" });
+    try {
+      const host = await allowing.as();
+      const session = await host.api.sessions.create.mutate(sessionInput());
+      const authorization = `Bearer ${await anonymousToken()}`;
+      const post = (procedure: string, input: unknown) =>
+        fetch(`${allowing.baseUrl}/api/trpc/${procedure}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization },
+          body: JSON.stringify(superjson.serialize(input)),
+        });
+      expect((await post("bookings.create", { sessionId: session.id })).status).toBe(200);
+      expect((await post("sessions.create", sessionInput())).status).toBe(403);
+    } finally {
+      await allowing.close();
+    }
   });
 });

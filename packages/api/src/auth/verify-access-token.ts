@@ -1,9 +1,12 @@
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   decodeProtectedHeader,
   errors,
+  type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
+  jwksCache,
   jwtVerify,
 } from "jose";
 import type { Env } from "../env.js";
@@ -25,11 +28,15 @@ import { createSecretMatcher } from "./credentials.js";
  * - Claims: valid signature, `exp` required, `nbf` honoured (5 s tolerance), `aud`
  *   `authenticated`, `role` `authenticated`, `sub` a UUID. The project's anon and
  *   service-role keys are never a user, even if their claims looked like one.
- * - `iss` is not pinned: it follows the project's public URL, which may be a custom
- *   domain that differs from `SUPABASE_URL`; the JWKS/secret already bind the project.
+ * - `iss` is pinned to `${SUPABASE_URL}/auth/v1` (`SUPABASE_JWT_ISSUER` overrides it for a
+ *   custom domain): a token of another project is refused even where keys are shared.
+ *   Without either (local development on the HS256 secret alone) it is not checked.
  *
- * A JWKS that cannot be fetched (down, timeout, not 200, not a key set) fails fast with
- * `AuthUnavailableError` (an `AuthError`), message "Could not verify access token".
+ * A JWKS that cannot be refreshed (down, timeout, not 200, not a key set) does not stop
+ * verification: the last key set fetched successfully keeps serving until it is
+ * `jwksMaxStaleMs` old (1 h), and refreshes are retried at most once per cooldown
+ * meanwhile. Without a usable key set it fails fast with `AuthUnavailableError` (an
+ * `AuthError`), message "Could not verify access token".
  */
 
 export interface AccessTokenVerifierOptions {
@@ -41,6 +48,10 @@ export interface AccessTokenVerifierOptions {
   jwksTimeoutMs?: number;
   /** Allowed clock skew for `exp`/`nbf`, in seconds. Default 5. */
   clockToleranceSec?: number;
+  /** How long the last good JWKS serves while refreshes fail. Default 1 h. */
+  jwksMaxStaleMs?: number;
+  /** The clock, for tests of staleness. */
+  now?: () => number;
 }
 
 export const JWKS_PATH = "/auth/v1/.well-known/jwks.json";
@@ -48,6 +59,7 @@ export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 export const DEFAULT_JWKS_TIMEOUT_MS = 1_500;
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+export const DEFAULT_JWKS_MAX_STALE_MS = 60 * 60_000;
 
 export const AUTH_MESSAGES = {
   invalid: "Invalid access token",
@@ -66,6 +78,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function jwksUrl(supabaseUrl: string): URL {
   return new URL(`${supabaseUrl.replace(/\/+$/, "")}${JWKS_PATH}`);
+}
+
+/** The `iss` Supabase Auth writes: `${SUPABASE_URL}/auth/v1`, or the configured override. */
+export function expectedIssuer(env: Pick<Env, "SUPABASE_URL" | "SUPABASE_JWT_ISSUER">): string | undefined {
+  if (env.SUPABASE_JWT_ISSUER) return env.SUPABASE_JWT_ISSUER;
+  return env.SUPABASE_URL ? `${env.SUPABASE_URL.replace(/\/+$/, "")}/auth/v1` : undefined;
 }
 
 /** Errors from the key lookup that are about the token (its `kid`/`alg`), not about the JWKS endpoint. */
@@ -135,21 +153,9 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
 
   let jwks: JWTVerifyGetKey | undefined;
   if (env.SUPABASE_URL) {
-    const remote = createRemoteJWKSet(jwksUrl(env.SUPABASE_URL), {
-      cacheMaxAge: options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
-      cooldownDuration: options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
-      timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
-    });
-    jwks = async (header, token) => {
-      try {
-        return await remote(header, token);
-      } catch (error) {
-        if (isTokenSideKeyError(error)) throw error;
-        // Network error, timeout, non-200, not JSON, not a key set: the endpoint's fault.
-        throw new AuthUnavailableError(AUTH_MESSAGES.unavailable, { reason: "jwks_unavailable", cause: error });
-      }
-    };
+    jwks = createResilientJwks(jwksUrl(env.SUPABASE_URL), options);
   }
+  const issuer = expectedIssuer(env);
 
   return async (token) => {
     if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw invalid("malformed");
@@ -166,7 +172,7 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
 
     // The header's alg only picks the key source; each source pins its own algorithms.
     let verifying: ReturnType<typeof jwtVerify>;
-    const claims = { audience: AUDIENCE, clockTolerance, requiredClaims: ["exp", "sub"] };
+    const claims = { audience: AUDIENCE, clockTolerance, requiredClaims: ["exp", "sub"], issuer };
     if (typeof alg === "string" && SYMMETRIC_ALGORITHMS.includes(alg)) {
       if (!hsSecret) throw invalid("hs256_not_configured");
       verifying = jwtVerify(token, await hsSecret, { ...claims, algorithms: SYMMETRIC_ALGORITHMS });
@@ -184,5 +190,53 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
       throw fromJoseError(error);
     }
     return toAuthUser(payload);
+  };
+}
+
+/**
+ * The project's JWKS, fetched and cached by jose, that survives an outage of the JWKS
+ * endpoint: when a refresh fails, the last key set fetched successfully keeps verifying
+ * until it is `jwksMaxStaleMs` old, and no refresh is tried again within the cooldown (a
+ * hanging endpoint would otherwise cost every request the fetch timeout).
+ */
+function createResilientJwks(url: URL, options: AccessTokenVerifierOptions): JWTVerifyGetKey {
+  const now = options.now ?? Date.now;
+  const maxStaleMs = options.jwksMaxStaleMs ?? DEFAULT_JWKS_MAX_STALE_MS;
+  const cooldownMs = options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS;
+  // jose writes every successfully fetched key set and its time here.
+  const lastGood: { jwks?: JSONWebKeySet; uat?: number } = {};
+  const remote = createRemoteJWKSet(url, {
+    cacheMaxAge: options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+    cooldownDuration: cooldownMs,
+    timeoutDuration: options.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS,
+    [jwksCache]: lastGood as Record<string, never>,
+  });
+  let stale: { uat: number; getKey: JWTVerifyGetKey } | undefined;
+  let failedAt: number | undefined;
+
+  const usable = () => lastGood.jwks !== undefined && lastGood.uat !== undefined && now() - lastGood.uat <= maxStaleMs;
+  const fromLastGood = (cause: unknown): JWTVerifyGetKey => {
+    if (!usable() || !lastGood.jwks || lastGood.uat === undefined) {
+      throw new AuthUnavailableError(AUTH_MESSAGES.unavailable, { reason: "jwks_unavailable", cause });
+    }
+    if (stale?.uat !== lastGood.uat) stale = { uat: lastGood.uat, getKey: createLocalJWKSet(lastGood.jwks) };
+    return stale.getKey;
+  };
+
+  return async (header, token) => {
+    // A refresh failed a moment ago and the last good set still serves: do not wait on the endpoint again yet.
+    if (failedAt !== undefined && now() - failedAt < cooldownMs && usable()) {
+      return fromLastGood(undefined)(header, token);
+    }
+    try {
+      const key = await remote(header, token);
+      failedAt = undefined;
+      return key;
+    } catch (error) {
+      if (isTokenSideKeyError(error)) throw error;
+      // Network error, timeout, non-200, not JSON, not a key set: the endpoint's fault.
+      failedAt = now();
+      return fromLastGood(error)(header, token);
+    }
   };
 }

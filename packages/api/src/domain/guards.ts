@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import type { AuthUser } from "../auth/access-token.js";
 import type { LockedSession } from "./session-lock.js";
 
 export function sessionNotFound(): TRPCError {
@@ -14,5 +15,19 @@ export function assertHost(session: Pick<LockedSession, "hostId">, userId: strin
 export function assertScheduled(session: Pick<LockedSession, "status">): void {
   if (session.status === "cancelled") {
     throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session is cancelled" });
+  }
+}
+
+/**
+ * Supabase's anonymous sign-ins (`is_anonymous`) are real tokens of nobody in particular:
+ * they may read, and see their own bookings, but not host, nor book unless the
+ * deployment allows it (ALLOW_ANONYMOUS_BOOKINGS).
+ */
+export function assertNotAnonymous(user: Pick<AuthUser, "isAnonymous">, action: "host sessions" | "book seats"): void {
+  if (user.isAnonymous) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `Anonymous sign-ins cannot ${action}: sign in with an account`,
+    });
   }
 }

@@ -5,7 +5,7 @@ import type { ProtectedContext } from "../../context.js";
 import { bookingEvent } from "../../domain/booking-events.js";
 import { commitChange } from "../../domain/change.js";
 import { type BookingDto, toBookingDto } from "../../domain/dto.js";
-import { assertScheduled, sessionNotFound } from "../../domain/guards.js";
+import { assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/guards.js";
 import { type LockedSession, lockSessionForUser } from "../../domain/session-lock.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CreateBookingInput } from "./create.schema.js";
@@ -58,6 +58,7 @@ async function insertBooking(
  * a repeat that returns the held booking too: it is a write attempt all the same.
  */
 export async function createBookingHandler({ ctx, input }: { ctx: ProtectedContext; input: CreateBookingInput }) {
+  if (!ctx.env.ALLOW_ANONYMOUS_BOOKINGS) assertNotAnonymous(ctx.user, "book seats");
   await enforceRateLimit(ctx, "bookings.create");
   const book = () =>
     commitChange(ctx, async (tx) => {

@@ -1,10 +1,12 @@
 import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
 import { toSessionDto } from "../../domain/dto.js";
+import { assertNotAnonymous } from "../../domain/guards.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CreateSessionInput } from "./create.schema.js";
 
 export async function createSessionHandler({ ctx, input }: { ctx: ProtectedContext; input: CreateSessionInput }) {
+  assertNotAnonymous(ctx.user, "host sessions");
   await enforceRateLimit(ctx, "sessions.create");
   if (input.startsAt.getTime() <= Date.now()) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "startsAt must be in the future" });

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/change.js";
 import { toSessionDto } from "../../domain/dto.js";
-import { assertHost, assertScheduled, sessionNotFound } from "../../domain/guards.js";
+import { assertHost, assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/guards.js";
 import { lockSession } from "../../domain/session-lock.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
 import type { UpdateSessionInput } from "./update.schema.js";
@@ -12,6 +12,7 @@ import type { UpdateSessionInput } from "./update.schema.js";
  * raising it confirms waitlisted bookings in arrival order.
  */
 export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedContext; input: UpdateSessionInput }) {
+  assertNotAnonymous(ctx.user, "host sessions");
   const { id, ...changes } = input;
   return commitChange(ctx, async (tx) => {
     const session = await lockSession(tx, id);
