@@ -175,7 +175,13 @@ export async function guardTrpcRequest(request: Request, options: GuardOptions):
   }
   if (!request.body) return { ok: true, request };
 
-  const bytes = await readCapped(request.body, options.maxBodyBytes);
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readCapped(request.body, options.maxBodyBytes);
+  } catch {
+    // The body broke off (the client hung up mid-body, or sent a malformed chunked body).
+    return reject(400, "BAD_REQUEST", "Malformed request body");
+  }
   if (!bytes) {
     return reject(413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${options.maxBodyBytes} bytes`);
   }

@@ -1,36 +1,13 @@
+import { once } from "node:events";
 import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { httpError } from "@s3ssions/api";
+import { FastResponse, NodeRequest, sendNodeResponse } from "srvx/node";
 import { MAX_BODY_BYTES } from "./http-limits.js";
 import { requestIdOf } from "./request-id.js";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 type ErrorCode = Parameters<typeof httpError>[1];
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function toHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
-  }
-  return headers;
-}
 
 /**
  * An error the server answers itself (the request never reached the fetch handler, or its
@@ -57,54 +34,10 @@ function declaredTooLarge(req: IncomingMessage): boolean {
   return Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES;
 }
 
-async function toRequest(req: IncomingMessage, signal: AbortSignal): Promise<Request> {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const method = req.method ?? "GET";
-  const init: RequestInit & { duplex?: "half" } = { method, headers: toHeaders(req), signal };
-  if (method !== "GET" && method !== "HEAD" && !declaredTooLarge(req)) {
-    init.body = new Uint8Array(await readBody(req, MAX_BODY_BYTES));
-  }
-  return new Request(url, init);
-}
-
-/**
- * Until the response can take more, or its connection is gone. A write to a destroyed
- * response returns false and 'drain' never comes: waiting for 'drain' alone left every
- * request whose client hung up in flight forever, and a graceful shutdown never drained.
- */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
-
-async function sendResponse(res: ServerResponse, response: Response, closeConnection: boolean): Promise<void> {
-  // The client hung up before its answer: nobody reads it.
-  if (res.destroyed) return void (await response.body?.cancel());
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name === "set-cookie") return;
-    headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  // Shutting down (or a body left unread): this connection ends with this response.
-  if (closeConnection) headers.connection = "close";
-  res.writeHead(response.status, headers);
-  if (response.body) {
-    // Leaving the loop early cancels the body's stream.
-    for await (const chunk of response.body) {
-      if (res.destroyed) break;
-      if (!res.write(chunk)) await drained(res);
-    }
-  }
-  res.end();
+/** Until the response is sent, or its connection is gone (a client that hung up mid-answer). */
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  if (res.destroyed) return void (await response.body?.cancel().catch(() => {}));
+  await Promise.race([sendNodeResponse(res, response), once(res, "close")]);
 }
 
 export interface NodeServer {
@@ -120,8 +53,14 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
-/** A plain Node HTTP server in front of the same fetch handler the Vercel function uses. */
+/**
+ * A plain Node HTTP server in front of the same fetch handler the Vercel function uses,
+ * bridged by srvx: a request is read from Node's lazily, and a response built with srvx's
+ * FastResponse goes out without a web stream. `Response` in this process is that class
+ * (tRPC builds its answers with the global), a web Response to every reader.
+ */
 export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): Promise<NodeServer> {
+  globalThis.Response = FastResponse as unknown as typeof Response;
   const inFlight = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
   const server = createServer((req, res) => {
@@ -129,25 +68,14 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
     // served (the client already sent it), and its connection closes after the response.
     // So does one whose oversized body is left unread.
     if (closing || declaredTooLarge(req)) res.shouldKeepAlive = false;
-    const controller = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) controller.abort();
-    });
     const work = (async () => {
-      let request: Request;
       try {
-        request = await toRequest(req, controller.signal);
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          await sendError(res, req, 413, "PAYLOAD_TOO_LARGE", `Request body is larger than ${MAX_BODY_BYTES} bytes`);
-        } else {
-          await sendError(res, req, 400, "BAD_REQUEST", "Malformed request");
-        }
-        return;
-      }
-      try {
-        const response = await handler(request);
-        await sendResponse(res, response, closing !== undefined || !res.shouldKeepAlive);
+        // srvx's request reads Node's lazily (headers, URL, body, signal on first use);
+        // the body is capped by the handler's JSON guard as it reads it.
+        const response = await handler(new NodeRequest({ req, res }) as unknown as Request);
+        // Shutting down since the request came: its connection ends with this response.
+        if (closing) res.shouldKeepAlive = false;
+        await send(res, response);
       } catch {
         await sendError(res, req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       }

@@ -85,7 +85,7 @@ export function benchEnvironment(data: BenchData): Record<string, string> {
   return {
     APP_ENV: "production",
     // Never contacted: the bench's tokens are HS256, verified with the JWT secret.
-    SUPABASE_URL: "http://127.0.0.1:9",
+    SUPABASE_URL: "https://127.0.0.1:9",
     SUPABASE_ANON_KEY: "bench-anon-key",
     SUPABASE_SERVICE_ROLE_KEY: "bench-service-role-key",
     SUPABASE_DB_URL: data.tdb.directUrl,
