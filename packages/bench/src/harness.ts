@@ -19,6 +19,8 @@ import {
 } from "@s3ssions/testing";
 
 export const BENCH_JWT_SECRET = "bench-jwt-secret-with-at-least-32-characters!!";
+/** Never contacted: the bench's tokens are HS256, verified with the JWT secret; it names their issuer. */
+const BENCH_SUPABASE_URL = "https://127.0.0.1:9";
 
 // ---------------------------------------------------------------- database
 
@@ -63,7 +65,9 @@ export async function createBenchData(options: { sessions: number; users: number
   );
   await sql(tdb.directUrl, "ANALYZE");
   const tokens = await Promise.all(
-    Array.from({ length: options.users }, () => signHs256(BENCH_JWT_SECRET, { sub: randomUUID() })),
+    Array.from({ length: options.users }, () =>
+      signHs256(BENCH_JWT_SECRET, { sub: randomUUID() }, { supabaseUrl: BENCH_SUPABASE_URL }),
+    ),
   );
   let k = 0;
   return {
@@ -84,8 +88,7 @@ export async function createBenchData(options: { sessions: number; users: number
 export function benchEnvironment(data: BenchData): Record<string, string> {
   return {
     APP_ENV: "production",
-    // Never contacted: the bench's tokens are HS256, verified with the JWT secret.
-    SUPABASE_URL: "https://127.0.0.1:9",
+    SUPABASE_URL: BENCH_SUPABASE_URL,
     SUPABASE_ANON_KEY: "bench-anon-key",
     SUPABASE_SERVICE_ROLE_KEY: "bench-service-role-key",
     SUPABASE_DB_URL: data.tdb.directUrl,
