@@ -244,33 +244,38 @@ describe("asymmetric keys via the project's JWKS", () => {
     await expect(verify(await jwks.signRs256())).resolves.toMatchObject({ role: "authenticated" });
   });
 
+  // jose's JWKS cache runs on the wall clock: every key and token is made before the clock
+  // matters (RSA key generation alone can take seconds on a loaded machine), and the windows
+  // are wide enough that a slow verification cannot cross them.
   it("re-fetches for an unknown kid (key rotation), but not within the cooldown", async () => {
-    const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCooldownMs: 300 });
-    const start = jwks.hits();
-    await verify(await jwks.signRs256());
-    expect(jwks.hits() - start).toBe(1);
-
+    const cooldownMs = 1_500;
     const rotated = await generateSigningKey("ES256");
+    const stranger = await generateSigningKey("RS256");
+    const strangerTokens = await Promise.all(Array.from({ length: 5 }, () => signWithKey(stranger)));
+    const [first, second] = [await jwks.signRs256(), await jwks.signRs256()];
+    const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCooldownMs: cooldownMs });
+    const token = await signWithKey(rotated, {}, { supabaseUrl: jwks.url });
+    const start = jwks.hits();
+    await verify(first);
+    expect(jwks.hits() - start).toBe(1);
     jwks.addKey(rotated);
     try {
-      const token = await signWithKey(rotated, {}, { supabaseUrl: jwks.url });
       // Just fetched: an unknown kid does not trigger a fetch yet.
       await expectInvalid(verify(token), "unknown_key");
       expect(jwks.hits() - start).toBe(1);
 
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await new Promise((resolve) => setTimeout(resolve, cooldownMs + 100));
       await expect(verify(token)).resolves.toMatchObject({ role: "authenticated" });
       expect(jwks.hits() - start).toBe(2);
       // The new set is cached: old and new keys verify without another fetch.
       await verify(token);
-      await verify(await jwks.signRs256());
+      await verify(second);
       expect(jwks.hits() - start).toBe(2);
 
       // A stream of unknown kids costs at most one fetch per cooldown.
-      await new Promise((resolve) => setTimeout(resolve, 350));
-      const stranger = await generateSigningKey("RS256");
-      for (let i = 0; i < 5; i++) {
-        await expectInvalid(verify(await signWithKey(stranger)), "unknown_key");
+      await new Promise((resolve) => setTimeout(resolve, cooldownMs + 100));
+      for (const strangerToken of strangerTokens) {
+        await expectInvalid(verify(strangerToken), "unknown_key");
       }
       expect(jwks.hits() - start).toBe(3);
     } finally {
@@ -279,23 +284,29 @@ describe("asymmetric keys via the project's JWKS", () => {
   });
 
   it("does not re-fetch for an unknown kid within the default cooldown", async () => {
+    const known = await jwks.signEs256();
+    const strangers = await Promise.all(
+      Array.from({ length: 3 }, async () => signWithKey(await generateSigningKey("RS256"))),
+    );
     const verify = verifier({ SUPABASE_URL: jwks.url });
     const start = jwks.hits();
-    await verify(await jwks.signEs256());
-    for (let i = 0; i < 3; i++) {
-      await expectInvalid(verify(await signWithKey(await generateSigningKey("RS256"))), "unknown_key");
+    await verify(known);
+    for (const stranger of strangers) {
+      await expectInvalid(verify(stranger), "unknown_key");
     }
     expect(jwks.hits() - start).toBe(1);
   });
 
   it("re-fetches once the cache is older than its max age", async () => {
-    const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCacheMaxAgeMs: 200 });
+    const maxAgeMs = 1_000;
+    const tokens = [await jwks.signRs256(), await jwks.signRs256(), await jwks.signRs256()];
+    const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCacheMaxAgeMs: maxAgeMs });
     const start = jwks.hits();
-    await verify(await jwks.signRs256());
-    await verify(await jwks.signRs256());
+    await verify(tokens[0]);
+    await verify(tokens[1]);
     expect(jwks.hits() - start).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await verify(await jwks.signRs256());
+    await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 100));
+    await verify(tokens[2]);
     expect(jwks.hits() - start).toBe(2);
   });
 
