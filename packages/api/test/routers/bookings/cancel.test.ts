@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorCodeOf, type Procedures, sessionInput, startProcedures } from "../procedures.js";
+
+let p: Procedures;
+beforeAll(async () => {
+  p = await startProcedures("bookings_cancel");
+});
+afterAll(() => p?.close());
+
+describe("bookings.cancel: happy", () => {
+  it("promotes the earliest waitlisted booking, in arrival order", async () => {
+    const host = await p.as();
+    const s = await host.api.sessions.create(sessionInput({ capacity: 2 }));
+    const users = await Promise.all([0, 1, 2, 3, 4].map(() => p.as()));
+    const booked = [];
+    for (const u of users) booked.push(await u.api.bookings.create({ sessionId: s.id }));
+    expect(booked.map((b) => b.status)).toEqual(["confirmed", "confirmed", "waitlisted", "waitlisted", "waitlisted"]);
+
+    expect((await users[0]!.api.bookings.cancel({ id: booked[0]!.id })).status).toBe("cancelled");
+    const statusOf = async (i: number) => (await users[i]!.api.bookings.mine()).items[0]?.status;
+    expect(await statusOf(2)).toBe("confirmed");
+    expect(await statusOf(3)).toBe("waitlisted");
+
+    await users[1]!.api.bookings.cancel({ id: booked[1]!.id });
+    expect(await statusOf(3)).toBe("confirmed");
+    expect(await statusOf(4)).toBe("waitlisted");
+
+    // Cancelling a waitlisted booking promotes nobody.
+    await users[4]!.api.bookings.cancel({ id: booked[4]!.id });
+    expect(await p.anonymous.sessions.byId({ id: s.id })).toMatchObject({ confirmedCount: 2, waitlistCount: 0 });
+  });
+
+  it("cancelling twice returns the cancelled booking", async () => {
+    const host = await p.as();
+    const s = await host.api.sessions.create(sessionInput());
+    const owner = await p.as();
+    const booking = await owner.api.bookings.create({ sessionId: s.id });
+    const once = await owner.api.bookings.cancel({ id: booking.id });
+    expect(await owner.api.bookings.cancel({ id: booking.id })).toEqual(once);
+    expect((await p.anonymous.sessions.byId({ id: s.id })).confirmedCount).toBe(0);
+  });
+});
+
+describe("bookings.cancel: errors", () => {
+  it("404 for an unknown booking", async () => {
+    const owner = await p.as();
+    expect(await errorCodeOf(owner.api.bookings.cancel({ id: randomUUID() }))).toBe("NOT_FOUND");
+  });
+});
+
+describe("bookings.cancel: security", () => {
+  it("only the owner may cancel: not another user, not the host, not signed out", async () => {
+    const host = await p.as();
+    const s = await host.api.sessions.create(sessionInput());
+    const owner = await p.as();
+    const other = await p.as();
+    const booking = await owner.api.bookings.create({ sessionId: s.id });
+    expect(await errorCodeOf(other.api.bookings.cancel({ id: booking.id }))).toBe("FORBIDDEN");
+    expect(await errorCodeOf(host.api.bookings.cancel({ id: booking.id }))).toBe("FORBIDDEN");
+    expect(await errorCodeOf(p.anonymous.bookings.cancel({ id: booking.id }))).toBe("UNAUTHORIZED");
+    expect((await owner.api.bookings.mine()).items[0]?.status).toBe("confirmed");
+  });
+});

@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { createDatabase, type Database } from "@s3ssions/db";
+import { createTestDatabase, ensurePgBouncer, signHs256, type TestDatabase } from "@s3ssions/testing";
+import { getErrorShape, TRPCError } from "@trpc/server";
+import {
+  type ApiRuntime,
+  appRouter,
+  createApiRuntime,
+  createCallerFactory,
+  createContext,
+  type Logger,
+  parseEnv,
+} from "../../src/index.js";
+
+// Procedures called in-process, as the HTTP handler calls them but without it: the real
+// router, a real context (env, token verifier, logger, waitUntil) and the real database
+// through PgBouncer in transaction mode. Editing a procedure and running its test needs
+// no build.
+
+export const JWT_SECRET = "procedure-test-jwt-secret-with-32-characters";
+
+const createCaller = createCallerFactory(appRouter);
+export type Caller = ReturnType<typeof createCaller>;
+
+/** A signed-in user: the caller is a proxy, so the id travels beside it. */
+export interface TestUser {
+  userId: string;
+  token: string;
+  api: Caller;
+}
+
+export interface Procedures {
+  tdb: TestDatabase;
+  db: Database;
+  runtime: ApiRuntime;
+  /** A caller with these request headers (e.g. an `authorization` of any kind). */
+  withHeaders(headers: Record<string, string>): Caller;
+  /** A caller signed in as `userId` (a fresh user when omitted), with an HS256 access token. */
+  as(userId?: string): Promise<TestUser>;
+  anonymous: Caller;
+  close(): Promise<void>;
+}
+
+const quiet: Logger = { log: () => {} };
+
+/** The router on its own migrated database, behind the real pooler; `env` adds to the test env. */
+export async function startProcedures(label: string, env: Record<string, string> = {}): Promise<Procedures> {
+  await ensurePgBouncer();
+  const tdb = await createTestDatabase(label);
+  const db = createDatabase({ url: tdb.pooledUrl() });
+  const background: Promise<unknown>[] = [];
+  const runtime = createApiRuntime({
+    env: parseEnv({
+      APP_ENV: "test",
+      SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl(),
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      ...env,
+    }),
+    db,
+    logger: quiet,
+    waitUntil: (promise) => void background.push(promise.catch(() => {})),
+  });
+  // Tokens are issued by this API's own project (its SUPABASE_URL, when the test sets one).
+  const issuer = env.SUPABASE_URL ? { supabaseUrl: env.SUPABASE_URL } : undefined;
+  const withHeaders = (headers: Record<string, string>) =>
+    createCaller(createContext(runtime, { requestId: randomUUID(), headers: new Headers(headers) }));
+  return {
+    tdb,
+    db,
+    runtime,
+    withHeaders,
+    async as(userId = randomUUID()) {
+      const token = await signHs256(JWT_SECRET, { sub: userId }, issuer);
+      return { userId, token, api: withHeaders({ authorization: `Bearer ${token}` }) };
+    },
+    anonymous: withHeaders({}),
+    async close() {
+      await Promise.all(background);
+      await db.close();
+      await tdb.drop();
+    },
+  };
+}
+
+/** The error a call failed with, shaped by our error formatter exactly as the wire carries it. */
+export async function failure(call: Promise<unknown>) {
+  try {
+    await call;
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    return getErrorShape({
+      config: appRouter._def._config,
+      error,
+      type: "unknown",
+      path: undefined,
+      input: undefined,
+      ctx: undefined,
+    });
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** The code a call failed with. */
+export async function errorCodeOf(call: Promise<unknown>): Promise<string> {
+  return (await failure(call)).data.code;
+}
+
+export function hoursFromNow(hours: number): Date {
+  return new Date(Date.now() + hours * 3_600_000);
+}
+
+export function sessionInput(overrides: Record<string, unknown> = {}) {
+  return {
+    title: "Morning yoga",
+    description: "Bring a mat",
+    startsAt: hoursFromNow(24),
+    endsAt: hoursFromNow(25),
+    timezone: "Europe/Berlin",
+    capacity: 10,
+    location: "Studio 3",
+    ...overrides,
+  };
+}
