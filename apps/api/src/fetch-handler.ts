@@ -3,6 +3,7 @@ import {
   appRouter,
   CRON_TASKS_PATH,
   createContext,
+  createOverdueDrain,
   databaseHealth,
   handleCronTasksRequest,
   httpError,
@@ -52,6 +53,7 @@ function proceduresOf(path: string): string[] {
 export function createFetchHandler(runtime: ApiRuntime): (request: Request) => Promise<Response> {
   const cors = createCorsPolicy(runtime.env.CORS_ORIGINS);
   const rssMb = rssSampler();
+  const drainOverdueTasks = createOverdueDrain(runtime);
   let served = 0;
 
   async function route(request: Request, requestId: string, path: string, coldStart: boolean): Promise<Response> {
@@ -150,6 +152,8 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
       coldStart,
       rssMb: rssMb(),
     });
+    // The cron route drains by itself; any other request may deliver a few overdue tasks after it.
+    if (path !== CRON_TASKS_PATH) drainOverdueTasks();
     return response;
   };
 }

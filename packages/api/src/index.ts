@@ -27,6 +27,8 @@ export {
   enqueueTask,
   runTasksNow,
   drainDueTasks,
+  createOverdueDrain,
+  OVERDUE_DRAIN,
   handleCronTasksRequest,
   CRON_TASKS_PATH,
   verifyWebhookSignature,

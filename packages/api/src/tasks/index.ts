@@ -9,3 +9,4 @@ export {
   type TaskRuntime,
 } from "./run-tasks.js";
 export { verifyWebhookSignature, type WebhookEvent } from "./webhook.js";
+export { createOverdueDrain, OVERDUE_DRAIN } from "./overdue-drain.js";
