@@ -13,6 +13,7 @@ import {
 } from "@s3ssions/api";
 import { withQueryTiming } from "@s3ssions/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { cacheHeadersFor } from "./cache-control.js";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
 import { guardTrpcRequest } from "./json-guard.js";
@@ -90,10 +91,16 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
         createContext: () => createContext(runtime, { requestId, headers: request.headers, coldStart }),
-        responseMeta({ errors }) {
+        responseMeta({ errors, paths, type }) {
+          const headers = cacheHeadersFor({
+            type,
+            paths,
+            hasErrors: errors.length > 0,
+            authorization: request.headers.get("authorization"),
+          });
           // A 429 says when to come back (RFC 9110 Retry-After, in seconds).
           const retryAfter = Math.max(0, ...errors.map((error) => retryAfterSecondsOf(error) ?? 0));
-          return retryAfter > 0 ? { headers: { "retry-after": String(retryAfter) } } : {};
+          return { headers: retryAfter > 0 ? { ...headers, "retry-after": String(retryAfter) } : headers };
         },
         onError({ error, path: procedure }) {
           if (error.code === "INTERNAL_SERVER_ERROR") {

@@ -59,15 +59,10 @@ const classifyFailures = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(classifyFailures);
 
-/** Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`. */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const token = bearerTokenOf(ctx.headers);
-  if (!token) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in: send Authorization: Bearer <access token>" });
-  }
-  let user: AuthUser;
+/** The caller a bearer token names; a token that fails verification is a 401 (503 when the JWKS is down). */
+async function authenticate(ctx: { verifyAccessToken: (token: string) => Promise<AuthUser> }, token: string) {
   try {
-    user = await ctx.verifyAccessToken(token);
+    return await ctx.verifyAccessToken(token);
   } catch (error) {
     // The verifier could not reach the JWKS: not the caller's fault, and a 401 would sign them out.
     if (error instanceof AuthUnavailableError) {
@@ -76,6 +71,23 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     if (error instanceof AuthError) throw new TRPCError({ code: "UNAUTHORIZED", message: error.message });
     throw error;
   }
-  return next({ ctx: { ...ctx, user } });
+}
+
+/** Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`. */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = bearerTokenOf(ctx.headers);
+  if (!token) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in: send Authorization: Bearer <access token>" });
+  }
+  return next({ ctx: { ...ctx, user: await authenticate(ctx, token) } });
+});
+
+/**
+ * Open to anyone; a caller who sends a token is verified and put on `ctx.user`, so that
+ * what is private to them (a session's onlineUrl) can be shown to them.
+ */
+export const viewerProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = bearerTokenOf(ctx.headers);
+  return next({ ctx: { ...ctx, user: token ? await authenticate(ctx, token) : null } });
 });
 export { TRPCError };

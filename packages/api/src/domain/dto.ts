@@ -11,6 +11,10 @@ export const sessionDto = z.object({
   timezone: z.string(),
   capacity: z.number().int(),
   location: z.string().nullable(),
+  /**
+   * The meeting link: only for the session's host and for users with a confirmed booking;
+   * null for everyone else (signed out, waitlisted, other users).
+   */
   onlineUrl: z.string().nullable(),
   status: z.enum(["scheduled", "cancelled"]),
   confirmedCount: z.number().int(),
@@ -37,7 +41,11 @@ export const bookingPage = z.object({ items: z.array(bookingDto), nextCursor: z.
 
 type SessionRow = Omit<SessionDto, "seatsLeft">;
 
-export function toSessionDto(row: SessionRow): SessionDto {
+/**
+ * `onlineUrlVisible`: whether the caller is the host or holds a confirmed booking (see
+ * onlineUrlViewers); the link is null otherwise.
+ */
+export function toSessionDto(row: SessionRow, onlineUrlVisible: boolean): SessionDto {
   return {
     id: row.id,
     hostId: row.hostId,
@@ -48,7 +56,7 @@ export function toSessionDto(row: SessionRow): SessionDto {
     timezone: row.timezone,
     capacity: row.capacity,
     location: row.location,
-    onlineUrl: row.onlineUrl,
+    onlineUrl: onlineUrlVisible ? row.onlineUrl : null,
     status: row.status,
     confirmedCount: row.confirmedCount,
     waitlistCount: row.waitlistCount,

@@ -13,7 +13,7 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
     if (!session) throw sessionNotFound();
     assertHost(session, ctx.user.id);
     if (session.status === "cancelled") {
-      return { result: toSessionDto(await tx.session.findUniqueOrThrow({ where: { id: input.id } })), events: [] };
+      return { result: toSessionDto(await tx.session.findUniqueOrThrow({ where: { id: input.id } }), true), events: [] };
     }
     const cancelled = await tx.booking.updateManyAndReturn({
       where: { sessionId: input.id, status: { in: ["confirmed", "waitlisted"] } },
@@ -41,6 +41,6 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
         .sort((a, b) => a.seq - b.seq)
         .map((booking) => bookingEvent("booking.cancelled", booking, session, { reason: "session_cancelled" })),
     ];
-    return { result: toSessionDto(row), events };
+    return { result: toSessionDto(row, true), events };
   });
 }

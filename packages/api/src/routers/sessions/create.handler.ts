@@ -24,5 +24,5 @@ export async function createSessionHandler({ ctx, input }: { ctx: ProtectedConte
       onlineUrl: input.onlineUrl ?? null,
     },
   });
-  return toSessionDto(row);
+  return toSessionDto(row, true); // the caller is its host
 }

@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { sessionDto, sessionPage } from "../../domain/dto.js";
-import { protectedProcedure, publicProcedure } from "../../trpc.js";
+import { protectedProcedure, viewerProcedure } from "../../trpc.js";
 import { sessionByIdHandler } from "./byId.handler.js";
 import { ZSessionByIdInput } from "./byId.schema.js";
 import { cancelSessionHandler } from "./cancel.handler.js";
@@ -13,8 +13,8 @@ import { updateSessionHandler } from "./update.handler.js";
 import { ZUpdateSessionInput } from "./update.schema.js";
 
 export const sessionsRouter = {
-  list: publicProcedure.input(ZListSessionsInput).output(sessionPage).query(listSessionsHandler),
-  byId: publicProcedure.input(ZSessionByIdInput).output(sessionDto).query(sessionByIdHandler),
+  list: viewerProcedure.input(ZListSessionsInput).output(sessionPage).query(listSessionsHandler),
+  byId: viewerProcedure.input(ZSessionByIdInput).output(sessionDto).query(sessionByIdHandler),
   create: protectedProcedure.input(ZCreateSessionInput).output(sessionDto).mutation(createSessionHandler),
   update: protectedProcedure.input(ZUpdateSessionInput).output(sessionDto).mutation(updateSessionHandler),
   cancel: protectedProcedure.input(ZCancelSessionInput).output(sessionDto).mutation(cancelSessionHandler),

@@ -2,6 +2,7 @@ import { Prisma } from "@s3ssions/db";
 import type { Context } from "../../context.js";
 import { decodeCursor, encodeCursor } from "../../domain/cursor.js";
 import { type SessionDto, toSessionDto } from "../../domain/dto.js";
+import { sessionsWithVisibleOnlineUrl } from "../../domain/online-url.js";
 import type { ListSessionsInput } from "./list.schema.js";
 
 type SessionRow = Omit<SessionDto, "seatsLeft">;
@@ -32,9 +33,10 @@ export async function listSessionsHandler({ ctx, input }: { ctx: Context; input:
     ORDER BY starts_at, id
     LIMIT ${input.limit + 1}`;
   const page = rows.slice(0, input.limit);
+  const visible = await sessionsWithVisibleOnlineUrl(ctx.db, ctx.user?.id ?? null, page);
   const last = page.at(-1);
   return {
-    items: page.map(toSessionDto),
+    items: page.map((row) => toSessionDto(row, visible.has(row.id))),
     nextCursor: rows.length > input.limit && last ? encodeCursor(last.startsAt, last.id) : null,
   };
 }

@@ -54,6 +54,6 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     session.startsAt = startsAt;
     const events = await promoteWaitlisted(tx, session);
     const row = await tx.session.findUniqueOrThrow({ where: { id } });
-    return { result: toSessionDto(row), events };
+    return { result: toSessionDto(row, true), events };
   });
 }
