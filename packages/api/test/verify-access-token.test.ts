@@ -299,14 +299,14 @@ describe("asymmetric keys via the project's JWKS", () => {
 
   it("re-fetches once the cache is older than its max age", async () => {
     const maxAgeMs = 1_000;
-    const tokens = [await jwks.signRs256(), await jwks.signRs256(), await jwks.signRs256()];
+    const [first, second, third] = [await jwks.signRs256(), await jwks.signRs256(), await jwks.signRs256()];
     const verify = verifier({ SUPABASE_URL: jwks.url }, { jwksCacheMaxAgeMs: maxAgeMs });
     const start = jwks.hits();
-    await verify(tokens[0]);
-    await verify(tokens[1]);
+    await verify(first);
+    await verify(second);
     expect(jwks.hits() - start).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 100));
-    await verify(tokens[2]);
+    await verify(third);
     expect(jwks.hits() - start).toBe(2);
   });
 
