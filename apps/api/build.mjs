@@ -25,7 +25,11 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 function ensurePrismaClient() {
   const client = `${repo}packages/db/src/generated/prisma/client.ts`;
   if (existsSync(client) && statSync(client).mtimeMs >= statSync(`${repo}prisma/schema.prisma`).mtimeMs) return;
-  execFileSync("pnpm", ["--filter", "@s3ssions/db", "db:generate"], { cwd: repo, stdio: "inherit" });
+  // Through node, not `pnpm`: on Vercel the `pnpm` first on PATH is the one Vercel picked (see vercel.json).
+  execFileSync(process.execPath, [`${repo}packages/db/bin/prisma-offline.mjs`, "generate"], {
+    cwd: repo,
+    stdio: "inherit",
+  });
 }
 
 // Cold-start trims (each measured with packages/bench/src/cold-start.mjs; numbers in the notes):

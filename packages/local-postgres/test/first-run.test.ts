@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, REPO_ROOT } from "@s3ssions/testing";
+import { copyCheckout, freePort, REPO_ROOT } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -24,21 +24,6 @@ function readmeFirstCommand(): string[] {
   const block = readme.match(/```bash\n([\s\S]*?)```/)?.[1] ?? "";
   const line = block.split("\n").find((l) => l.trim() !== "" && !l.trim().startsWith("#")) ?? "";
   return line.split("&&").map((part) => part.trim());
-}
-
-function copyCheckout(to: string): void {
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((file) => file !== "" && existsSync(join(REPO_ROOT, file)));
-  execFileSync("tar", ["--null", "-T", "-", "-cf", join(folder, "checkout.tar")], {
-    cwd: REPO_ROOT,
-    input: files.join("\0"),
-  });
-  execFileSync("mkdir", [to]);
-  execFileSync("tar", ["-xf", join(folder, "checkout.tar"), "-C", to]);
 }
 
 /** The environment of someone who has configured nothing yet. */

@@ -11,3 +11,4 @@ export * from "./test-api.js";
 export * from "./supabase-roles.js";
 export * from "./superjson-bomb.js";
 export * from "./test-ca.js";
+export * from "./checkout-copy.js";
