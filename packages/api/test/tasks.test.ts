@@ -399,7 +399,7 @@ describe("nothing is lost", () => {
     const a = harness();
     const [id] = await enqueue(1);
     if (!id) throw new Error("no id");
-    receiver.delayMs = 600;
+    const release = receiver.hold();
     const running = drainDueTasks(a.runtime);
     for (let i = 0; i < 200 && (receiver.inFlight.get(id) ?? 0) === 0; i++) await sleep(5);
     expect(receiver.inFlight.get(id)).toBe(1);
@@ -407,6 +407,7 @@ describe("nothing is lost", () => {
     await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
     const [stolen] = await claimTasks(openDatabase(), { limit: 1, leaseMs: TASK_POLICY.leaseMs });
     expect(stolen).toMatchObject({ id, attempts: 2 });
+    release();
 
     expect(await running).toMatchObject({ claimed: 1, delivered: 0, skipped: 1 });
     expect(a.logs.find((line) => line.message === "task lease lost")?.fields).toMatchObject({ taskId: id, attempt: 1 });

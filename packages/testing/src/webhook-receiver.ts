@@ -26,6 +26,8 @@ export interface Receiver {
   inFlight: Map<string, number>;
   failNext(count: number, status?: number, headers?: Record<string, string>): void;
   delayMs: number;
+  /** Answers nothing until the returned release is called: "still in flight" without a clock. */
+  hold(): () => void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -42,6 +44,8 @@ export async function startReceiver(): Promise<Receiver> {
     headers: {},
   };
   let inFlightTotal = 0;
+  let held: Promise<void> | undefined;
+  let releaseHeld = () => {};
   const state = {
     requests: [] as Received[],
     overlaps: [] as string[],
@@ -67,6 +71,7 @@ export async function startReceiver(): Promise<Receiver> {
         taskId,
       });
       if (state.delayMs > 0) await sleep(state.delayMs);
+      if (held) await held;
       inFlightTotal -= 1;
       state.inFlight.set(taskId, (state.inFlight.get(taskId) ?? 1) - 1);
       if (failures.count > 0) {
@@ -84,7 +89,17 @@ export async function startReceiver(): Promise<Receiver> {
     failNext(count: number, status = 500, headers: Record<string, string> = {}) {
       failures = { count, status, headers };
     },
+    hold() {
+      held = new Promise<void>((resolve) => {
+        releaseHeld = () => {
+          held = undefined;
+          resolve();
+        };
+      });
+      return releaseHeld;
+    },
     reset() {
+      releaseHeld();
       state.requests.length = 0;
       state.overlaps.length = 0;
       state.inFlight.clear();
