@@ -72,6 +72,19 @@ const envSchema = z
     SUPABASE_JWT_SECRET: optionalText,
     /** The access tokens' `iss` when it is not `${SUPABASE_URL}/auth/v1` (a custom domain). */
     SUPABASE_JWT_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** Most waitlisted bookings per session; unset: as many as the session's capacity. */
+    WAITLIST_MAX: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === "") return undefined;
+        if (!/^\d{1,6}$/.test(value)) {
+          ctx.addIssue({ code: "custom", message: "must be a whole number of waitlisted bookings per session" });
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
     /** Lets anonymous sign-ins book seats (they may always read). */
     ALLOW_ANONYMOUS_BOOKINGS: z
       .enum(["true", "false", ""])

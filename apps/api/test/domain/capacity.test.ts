@@ -12,12 +12,17 @@ let ctx: DomainApi;
 const instances: ApiProcess[] = [];
 
 beforeAll(async () => {
-  ctx = await startDomainApi("capacity");
+  // Every booking past the capacity waits: the waitlist is made long enough to hold them all.
+  ctx = await startDomainApi("capacity", { WAITLIST_MAX: String(BOOKINGS) });
   // Separate processes, each one connection through the pooler: function instances.
   const started = await Promise.all(
     Array.from({ length: INSTANCES }, () =>
       spawnApi({
-        env: { SUPABASE_DB_URL_TRANSACTION: ctx.tdb.pooledUrl(), SUPABASE_JWT_SECRET: JWT_SECRET },
+        env: {
+          SUPABASE_DB_URL_TRANSACTION: ctx.tdb.pooledUrl(),
+          SUPABASE_JWT_SECRET: JWT_SECRET,
+          WAITLIST_MAX: String(BOOKINGS),
+        },
         timeoutMs: 60_000,
       }),
     ),

@@ -31,3 +31,10 @@ export function assertNotAnonymous(user: Pick<AuthUser, "isAnonymous">, action: 
     });
   }
 }
+
+/** Bookings and sessions freeze at the start: nothing moves into the past, nobody is notified of it. */
+export function assertNotStarted(session: Pick<LockedSession, "startsAt">, now = Date.now()): void {
+  if (session.startsAt.getTime() <= now) {
+    throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
+  }
+}

@@ -3,6 +3,7 @@ import type { ProtectedContext } from "../../context.js";
 import { bookingEvent } from "../../domain/booking-events.js";
 import { commitChange } from "../../domain/change.js";
 import { toBookingDto } from "../../domain/dto.js";
+import { assertNotStarted } from "../../domain/guards.js";
 import { lockSession } from "../../domain/session-lock.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
 import type { CancelBookingInput } from "./cancel.schema.js";
@@ -26,6 +27,8 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
     if (!session) throw bookingNotFound();
     const booking = await tx.booking.findUniqueOrThrow({ where: { id: input.id } });
     if (booking.status === "cancelled") return { result: toBookingDto(booking), events: [] };
+    // After the start a seat is spent: a cancel would promote someone into the past.
+    assertNotStarted(session);
 
     const cancelled = await tx.booking.update({ where: { id: booking.id }, data: { status: "cancelled" } });
     await tx.session.update({

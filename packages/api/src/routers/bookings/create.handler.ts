@@ -72,6 +72,10 @@ export async function createBookingHandler({ ctx, input }: { ctx: ProtectedConte
       }
 
       const status = session.confirmedCount < session.capacity ? "confirmed" : "waitlisted";
+      const waitlistMax = ctx.env.WAITLIST_MAX ?? session.capacity;
+      if (status === "waitlisted" && session.waitlistCount >= waitlistMax) {
+        throw new TRPCError({ code: "CONFLICT", message: "The session is full and its waitlist is full" });
+      }
       const { booking, taskId } = await insertBooking(tx, session, ctx.user.id, status);
       return { result: booking, events: [], enqueued: [taskId] };
     });

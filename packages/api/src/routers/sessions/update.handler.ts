@@ -2,7 +2,13 @@ import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/change.js";
 import { toSessionDto } from "../../domain/dto.js";
-import { assertHost, assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/guards.js";
+import {
+  assertHost,
+  assertNotAnonymous,
+  assertNotStarted,
+  assertScheduled,
+  sessionNotFound,
+} from "../../domain/guards.js";
 import { lockSession } from "../../domain/session-lock.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
 import type { UpdateSessionInput } from "./update.schema.js";
@@ -19,6 +25,7 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     if (!session) throw sessionNotFound();
     assertHost(session, ctx.user.id);
     assertScheduled(session);
+    assertNotStarted(session);
 
     const current = await tx.session.findUniqueOrThrow({ where: { id }, select: { startsAt: true, endsAt: true } });
     const startsAt = changes.startsAt ?? current.startsAt;

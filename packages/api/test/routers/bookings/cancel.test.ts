@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCodeOf, type Procedures, sessionInput, startProcedures } from "../procedures.js";
+import { sql } from "@s3ssions/testing";
+import { errorCodeOf, failure, type Procedures, sessionInput, startProcedures } from "../procedures.js";
 
 let p: Procedures;
 beforeAll(async () => {
@@ -11,24 +12,31 @@ afterAll(() => p?.close());
 describe("bookings.cancel: happy", () => {
   it("promotes the earliest waitlisted booking, in arrival order", async () => {
     const host = await p.as();
-    const s = await host.api.sessions.create(sessionInput({ capacity: 2 }));
-    const users = await Promise.all([0, 1, 2, 3, 4].map(() => p.as()));
+    const s = await host.api.sessions.create(sessionInput({ capacity: 3 }));
+    const users = await Promise.all([0, 1, 2, 3, 4, 5].map(() => p.as()));
     const booked = [];
     for (const u of users) booked.push(await u.api.bookings.create({ sessionId: s.id }));
-    expect(booked.map((b) => b.status)).toEqual(["confirmed", "confirmed", "waitlisted", "waitlisted", "waitlisted"]);
+    expect(booked.map((b) => b.status)).toEqual([
+      "confirmed",
+      "confirmed",
+      "confirmed",
+      "waitlisted",
+      "waitlisted",
+      "waitlisted",
+    ]);
 
     expect((await users[0]!.api.bookings.cancel({ id: booked[0]!.id })).status).toBe("cancelled");
     const statusOf = async (i: number) => (await users[i]!.api.bookings.mine()).items[0]?.status;
-    expect(await statusOf(2)).toBe("confirmed");
-    expect(await statusOf(3)).toBe("waitlisted");
-
-    await users[1]!.api.bookings.cancel({ id: booked[1]!.id });
     expect(await statusOf(3)).toBe("confirmed");
     expect(await statusOf(4)).toBe("waitlisted");
 
+    await users[1]!.api.bookings.cancel({ id: booked[1]!.id });
+    expect(await statusOf(4)).toBe("confirmed");
+    expect(await statusOf(5)).toBe("waitlisted");
+
     // Cancelling a waitlisted booking promotes nobody.
-    await users[4]!.api.bookings.cancel({ id: booked[4]!.id });
-    expect(await p.anonymous.sessions.byId({ id: s.id })).toMatchObject({ confirmedCount: 2, waitlistCount: 0 });
+    await users[5]!.api.bookings.cancel({ id: booked[5]!.id });
+    expect(await p.anonymous.sessions.byId({ id: s.id })).toMatchObject({ confirmedCount: 3, waitlistCount: 0 });
   });
 
   it("cancelling twice returns the cancelled booking", async () => {
@@ -60,5 +68,25 @@ describe("bookings.cancel: security", () => {
     expect(await errorCodeOf(host.api.bookings.cancel({ id: booking.id }))).toBe("FORBIDDEN");
     expect(await errorCodeOf(p.anonymous.bookings.cancel({ id: booking.id }))).toBe("UNAUTHORIZED");
     expect((await owner.api.bookings.mine()).items[0]?.status).toBe("confirmed");
+  });
+});
+
+describe("bookings.cancel: time rules", () => {
+  it("after the session started: PRECONDITION_FAILED, nothing promoted, no task (no webhook)", async () => {
+    const host = await p.as();
+    const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
+    const [seated, waiting] = [await p.as(), await p.as()];
+    const booking = await seated.api.bookings.create({ sessionId: s.id });
+    expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
+    // The session starts (time passes): moved into the past behind the API's back.
+    await sql(p.tdb.directUrl, "UPDATE sessions SET starts_at = now() - interval '5 minutes' WHERE id = $1", [s.id]);
+    const tasksBefore = await sql<{ n: number }>(p.tdb.directUrl, "SELECT count(*)::int AS n FROM tasks");
+
+    const refused = await failure(seated.api.bookings.cancel({ id: booking.id }));
+    expect(refused.data.code).toBe("PRECONDITION_FAILED");
+    expect(refused.message).toMatch(/already started/);
+    expect((await seated.api.bookings.mine()).items[0]?.status).toBe("confirmed");
+    expect((await waiting.api.bookings.mine()).items[0]?.status).toBe("waitlisted");
+    expect(await sql<{ n: number }>(p.tdb.directUrl, "SELECT count(*)::int AS n FROM tasks")).toEqual(tasksBefore);
   });
 });

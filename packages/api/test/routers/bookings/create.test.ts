@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCodeOf, type Procedures, sessionInput, startProcedures } from "../procedures.js";
+import { errorCodeOf, failure, type Procedures, sessionInput, startProcedures } from "../procedures.js";
 
 let p: Procedures;
 beforeAll(async () => {
@@ -67,5 +67,33 @@ describe("bookings.create: errors", () => {
 describe("bookings.create: security", () => {
   it("requires a signed-in caller", async () => {
     expect(await errorCodeOf(p.anonymous.bookings.create({ sessionId: randomUUID() }))).toBe("UNAUTHORIZED");
+  });
+});
+
+describe("bookings.create: bounded waitlist", () => {
+  it("the waitlist holds as many as the capacity by default; past it, CONFLICT and nothing written", async () => {
+    const host = await p.as();
+    const s = await host.api.sessions.create(sessionInput({ capacity: 2 }));
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await (await p.as()).api.bookings.create({ sessionId: s.id })).status);
+    expect(statuses).toEqual(["confirmed", "confirmed", "waitlisted", "waitlisted"]);
+    const late = await p.as();
+    const refused = await failure(late.api.bookings.create({ sessionId: s.id }));
+    expect(refused.data.code).toBe("CONFLICT");
+    expect(refused.message).toMatch(/waitlist is full/);
+    expect(await p.anonymous.sessions.byId({ id: s.id })).toMatchObject({ confirmedCount: 2, waitlistCount: 2 });
+    expect((await late.api.bookings.mine()).items).toEqual([]);
+  });
+
+  it("WAITLIST_MAX sets the bound (0: no waitlist at all)", async () => {
+    const strict = await startProcedures("bookings_waitmax", { WAITLIST_MAX: "0" });
+    try {
+      const host = await strict.as();
+      const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
+      expect((await (await strict.as()).api.bookings.create({ sessionId: s.id })).status).toBe("confirmed");
+      expect(await errorCodeOf((await strict.as()).api.bookings.create({ sessionId: s.id }))).toBe("CONFLICT");
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "@s3ssions/testing";
 import { errorCodeOf, hoursFromNow, type Procedures, sessionInput, startProcedures } from "../procedures.js";
 
 let p: Procedures;
@@ -64,5 +65,16 @@ describe("sessions.update: security", () => {
     expect(await errorCodeOf(other.api.sessions.update({ id: s.id, title: "Mine now" }))).toBe("FORBIDDEN");
     expect(await errorCodeOf(p.anonymous.sessions.update({ id: s.id, title: "x" }))).toBe("UNAUTHORIZED");
     expect((await p.anonymous.sessions.byId({ id: s.id })).title).toBe("Morning yoga");
+  });
+});
+
+describe("sessions.update: time rules", () => {
+  it("a session that has started cannot be changed (PRECONDITION_FAILED, nothing written)", async () => {
+    const host = await p.as();
+    const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
+    await sql(p.tdb.directUrl, "UPDATE sessions SET starts_at = now() - interval '5 minutes' WHERE id = $1", [s.id]);
+    expect(await errorCodeOf(host.api.sessions.update({ id: s.id, title: "Renamed" }))).toBe("PRECONDITION_FAILED");
+    expect(await errorCodeOf(host.api.sessions.update({ id: s.id, capacity: 5 }))).toBe("PRECONDITION_FAILED");
+    expect((await p.anonymous.sessions.byId({ id: s.id })).title).toBe(s.title);
   });
 });
