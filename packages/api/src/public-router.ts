@@ -22,6 +22,10 @@ export type PublicAppRouter = TRPCBuiltRouter<
   PublicRouterRecord
 >;
 
+// The health procedures' outputs are named interfaces: the SDK exports them under their
+// names, so an app's declarations can name every type of the router (TS4023 otherwise).
+export type { DatabaseHealthOk, ServiceHealth } from "./health/health-report.js";
+
 /** The record `root.ts` registers: a router added there is in the SDK's type at once. */
 type PublicRouterRecord = typeof featureRouters;
 

@@ -26,7 +26,10 @@ export type BookingStatus = BookingDto["status"];
 export type SessionPage = RouterOutputs["sessions"]["list"];
 /** One page of `bookings.mine`. */
 export type BookingPage = RouterOutputs["bookings"]["mine"];
-/** `health.check`: liveness, without touching the database. */
-export type ServiceHealth = RouterOutputs["health"]["check"];
-/** `health.db`: the database answered through the pooler (a failure is a `SERVICE_UNAVAILABLE` error). */
-export type DatabaseHealth = RouterOutputs["health"]["db"];
+/**
+ * `health.check`: liveness, without touching the database. `health.db`'s answer is
+ * `DatabaseHealth`: the database answered through the pooler (a failure is a
+ * `SERVICE_UNAVAILABLE` error). Both are the server's own interfaces, exported by name so
+ * that an app's declaration files can name them.
+ */
+export type { DatabaseHealthOk as DatabaseHealth, ServiceHealth } from "@s3ssions/api/public-router";

@@ -6,7 +6,7 @@ import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cleanEnv, npmInstall, packSdk, REPO_ROOT, sh, versionOf } from "./pack.js";
 import { type RunningApi, startApi } from "./support.js";
 
@@ -38,6 +38,10 @@ async function copiesOf(nodeModules: string, name: string): Promise<string[]> {
   await walk(nodeModules);
   return found;
 }
+
+// tsc, npm and Jest in child processes take minutes, not seconds, when the suites share a
+// loaded 2-core machine: a ceiling against hangs, not a measurement.
+vi.setConfig({ testTimeout: 240_000 });
 
 let work: string;
 let consumer: string;
@@ -77,9 +81,10 @@ describe("next to @trpc/tanstack-react-query", () => {
     await sh("npm", ["ls", "--all", "@trpc/client", "@trpc/server"], consumer);
   });
 
-  it("type-checks a TanStack Query data layer strictly, wrong inputs refused", async () => {
+  it("type-checks a TanStack Query data layer strictly, declarations included (a shared data-layer package), wrong inputs refused", async () => {
     const tsc = join(consumer, "node_modules/typescript/bin/tsc");
     await sh(process.execPath, [tsc, "-p", "tsconfig.json"], consumer);
+    await sh(process.execPath, [tsc, "-p", "tsconfig.declaration.json"], consumer);
     const expectations = (await readFile(join(consumer, "src/data-layer.mts"), "utf8")).match(/@ts-expect-error/g);
     expect(expectations?.length).toBeGreaterThanOrEqual(5);
   });

@@ -4,7 +4,7 @@ import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cleanEnv, npmInstall, type Packed, packSdk, REPO_ROOT, sh, versionOf } from "./pack.js";
 import { type RunningApi, startApi } from "./support.js";
 
@@ -48,6 +48,10 @@ async function installedPackages(nodeModules: string): Promise<string[]> {
   }
   return names.sort();
 }
+
+// tsc, npm and Jest in child processes take minutes, not seconds, when the suites share a
+// loaded 2-core machine: a ceiling against hangs, not a measurement.
+vi.setConfig({ testTimeout: 240_000 });
 
 let work: string;
 let consumer: string;

@@ -21,6 +21,7 @@ import {
   type S3ssionsError,
   type S3ssionsErrorCode,
   type S3ssionsErrorData,
+  type ServiceHealth,
   type SessionDto,
   type SessionPage,
 } from "../dist/index.js";
@@ -119,5 +120,12 @@ describe("createClient", () => {
     createClient({ getAccessToken: () => "token" });
     // @ts-expect-error a token getter returns a string
     createClient({ url: "https://api.example.com", getAccessToken: () => 42 });
+  });
+});
+
+describe("health outputs", () => {
+  test("are the procedures' outputs, by name", () => {
+    expectTypeOf<ServiceHealth>().toEqualTypeOf<RouterOutputs["health"]["check"]>();
+    expectTypeOf<DatabaseHealth>().toEqualTypeOf<RouterOutputs["health"]["db"]>();
   });
 });
