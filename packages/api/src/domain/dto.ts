@@ -1,3 +1,4 @@
+import { Prisma } from "@s3ssions/db";
 import { z } from "zod";
 
 /** What the API says about a session. Never a Prisma type: this shape is the SDK's. */
@@ -39,7 +40,39 @@ export type BookingDto = z.infer<typeof bookingDto>;
 export const sessionPage = z.object({ items: z.array(sessionDto), nextCursor: z.string().nullable() });
 export const bookingPage = z.object({ items: z.array(bookingDto), nextCursor: z.string().nullable() });
 
-type SessionRow = Omit<SessionDto, "seatsLeft">;
+/** A session as stored: the DTO without what is derived from it. */
+export type SessionRow = Omit<SessionDto, "seatsLeft">;
+
+/**
+ * The columns of a session row, as every raw query selects them (Prisma's own queries
+ * return the same fields): `SELECT ${sessionColumns()} FROM sessions`, or with a table alias.
+ */
+const SESSION_COLUMNS: Record<keyof SessionRow, string> = {
+  id: "id::text",
+  hostId: "host_id::text",
+  title: "title",
+  description: "description",
+  startsAt: "starts_at",
+  endsAt: "ends_at",
+  timezone: "timezone",
+  capacity: "capacity",
+  location: "location",
+  onlineUrl: "online_url",
+  status: "status::text",
+  confirmedCount: "confirmed_count",
+  waitlistCount: "waitlist_count",
+  createdAt: "created_at",
+  updatedAt: "updated_at",
+};
+
+export function sessionColumns(alias?: string): Prisma.Sql {
+  const prefix = alias ? `${alias}.` : "";
+  return Prisma.raw(
+    Object.entries(SESSION_COLUMNS)
+      .map(([field, column]) => `${prefix}${column} AS "${field}"`)
+      .join(", "),
+  );
+}
 
 /**
  * `onlineUrlVisible`: whether the caller is the host or holds a confirmed booking (see
@@ -47,22 +80,9 @@ type SessionRow = Omit<SessionDto, "seatsLeft">;
  */
 export function toSessionDto(row: SessionRow, onlineUrlVisible: boolean): SessionDto {
   return {
-    id: row.id,
-    hostId: row.hostId,
-    title: row.title,
-    description: row.description,
-    startsAt: row.startsAt,
-    endsAt: row.endsAt,
-    timezone: row.timezone,
-    capacity: row.capacity,
-    location: row.location,
+    ...row,
     onlineUrl: onlineUrlVisible ? row.onlineUrl : null,
-    status: row.status,
-    confirmedCount: row.confirmedCount,
-    waitlistCount: row.waitlistCount,
     seatsLeft: row.status === "cancelled" ? 0 : Math.max(0, row.capacity - row.confirmedCount),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
   };
 }
 

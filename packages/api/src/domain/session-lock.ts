@@ -1,15 +1,8 @@
 import type { Prisma } from "@s3ssions/db";
+import { type SessionRow, sessionColumns } from "./dto.js";
 
-export interface LockedSession {
-  id: string;
-  hostId: string;
-  title: string;
-  startsAt: Date;
-  capacity: number;
-  status: "scheduled" | "cancelled";
-  confirmedCount: number;
-  waitlistCount: number;
-}
+/** A session row read under its lock: changed only through `updateLockedSession`. */
+export type LockedSession = Readonly<SessionRow>;
 
 /**
  * Locks a session's row for the rest of the transaction. Every change to a session's
@@ -18,11 +11,19 @@ export interface LockedSession {
  * transaction, so it is safe behind a transaction-mode pooler (an advisory lock is not).
  */
 export async function lockSession(tx: Prisma.TransactionClient, id: string): Promise<LockedSession | null> {
-  const rows = await tx.$queryRaw<LockedSession[]>`
-    SELECT id::text AS "id", host_id::text AS "hostId", title, starts_at AS "startsAt", capacity,
-           status::text AS "status", confirmed_count AS "confirmedCount", waitlist_count AS "waitlistCount"
-    FROM sessions WHERE id = ${id}::uuid FOR UPDATE`;
+  const rows = await tx.$queryRaw<
+    SessionRow[]
+  >`SELECT ${sessionColumns()} FROM sessions WHERE id = ${id}::uuid FOR UPDATE`;
   return rows[0] ?? null;
+}
+
+/** The one way a locked session changes: the write, and the row as it now is. */
+export function updateLockedSession(
+  tx: Prisma.TransactionClient,
+  session: LockedSession,
+  data: Prisma.SessionUpdateInput,
+): Promise<LockedSession> {
+  return tx.session.update({ where: { id: session.id }, data });
 }
 
 export interface ActiveBooking {
@@ -43,9 +44,8 @@ export async function lockSessionForUser(
   id: string,
   userId: string,
 ): Promise<{ session: LockedSession; active: ActiveBooking | null } | null> {
-  const rows = await tx.$queryRaw<(LockedSession & Record<`booking${string}`, unknown>)[]>`
-    SELECT s.id::text AS "id", s.host_id::text AS "hostId", s.title, s.starts_at AS "startsAt", s.capacity,
-           s.status::text AS "status", s.confirmed_count AS "confirmedCount", s.waitlist_count AS "waitlistCount",
+  const rows = await tx.$queryRaw<(SessionRow & Record<`booking${string}`, unknown>)[]>`
+    SELECT ${sessionColumns("s")},
            b.id::text AS "bookingId", b.status::text AS "bookingStatus",
            b.created_at AS "bookingCreatedAt", b.updated_at AS "bookingUpdatedAt"
     FROM sessions s
@@ -66,5 +66,5 @@ export async function lockSessionForUser(
           updatedAt: bookingUpdatedAt as Date,
         }
       : null;
-  return { session: session as LockedSession, active };
+  return { session, active };
 }

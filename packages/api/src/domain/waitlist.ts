@@ -1,32 +1,32 @@
 import type { Prisma } from "@s3ssions/db";
 import { bookingEvent } from "./booking-events.js";
-import type { LockedSession } from "./session-lock.js";
+import { type LockedSession, updateLockedSession } from "./session-lock.js";
 
 /**
  * Confirms waitlisted bookings, earliest first, while the session has free seats.
- * Must run under the session's lock (see lockSession). Returns the promotion events.
+ * Must run under the session's lock (see lockSession). Returns the session as it now is
+ * and the promotion events.
  */
 export async function promoteWaitlisted(tx: Prisma.TransactionClient, session: LockedSession) {
   const free = session.capacity - session.confirmedCount;
-  if (session.status !== "scheduled" || free <= 0 || session.waitlistCount === 0) return [];
+  if (session.status !== "scheduled" || free <= 0 || session.waitlistCount === 0) return { session, events: [] };
   const next = await tx.booking.findMany({
     where: { sessionId: session.id, status: "waitlisted" },
     orderBy: { seq: "asc" },
     take: free,
     select: { id: true },
   });
-  if (next.length === 0) return [];
+  if (next.length === 0) return { session, events: [] };
   const promoted = await tx.booking.updateManyAndReturn({
     where: { id: { in: next.map((b) => b.id) }, status: "waitlisted" },
     data: { status: "confirmed" },
   });
-  await tx.session.update({
-    where: { id: session.id },
-    data: { confirmedCount: { increment: promoted.length }, waitlistCount: { decrement: promoted.length } },
+  const after = await updateLockedSession(tx, session, {
+    confirmedCount: { increment: promoted.length },
+    waitlistCount: { decrement: promoted.length },
   });
-  session.confirmedCount += promoted.length;
-  session.waitlistCount -= promoted.length;
-  return promoted
+  const events = promoted
     .sort((a, b) => a.seq - b.seq)
-    .map((booking) => bookingEvent("booking.promoted", booking, session, { previousStatus: "waitlisted" }));
+    .map((booking) => bookingEvent("booking.promoted", booking, after, { previousStatus: "waitlisted" }));
+  return { session: after, events };
 }

@@ -4,7 +4,7 @@ import { bookingEvent } from "../../domain/booking-events.js";
 import { commitChange } from "../../domain/change.js";
 import { toBookingDto } from "../../domain/dto.js";
 import { assertNotStarted } from "../../domain/guards.js";
-import { lockSession } from "../../domain/session-lock.js";
+import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
 import type { CancelBookingInput } from "./cancel.schema.js";
 
@@ -31,14 +31,12 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
     assertNotStarted(session);
 
     const cancelled = await tx.booking.update({ where: { id: booking.id }, data: { status: "cancelled" } });
-    await tx.session.update({
-      where: { id: session.id },
-      data: booking.status === "confirmed" ? { confirmedCount: { decrement: 1 } } : { waitlistCount: { decrement: 1 } },
-    });
-    if (booking.status === "confirmed") session.confirmedCount -= 1;
-    else session.waitlistCount -= 1;
-
-    const promotions = await promoteWaitlisted(tx, session);
+    const freed = await updateLockedSession(
+      tx,
+      session,
+      booking.status === "confirmed" ? { confirmedCount: { decrement: 1 } } : { waitlistCount: { decrement: 1 } },
+    );
+    const { events: promotions } = await promoteWaitlisted(tx, freed);
     return {
       result: toBookingDto(cancelled),
       events: [

@@ -3,7 +3,7 @@ import { bookingEvent } from "../../domain/booking-events.js";
 import { commitChange } from "../../domain/change.js";
 import { toSessionDto } from "../../domain/dto.js";
 import { assertHost, sessionNotFound } from "../../domain/guards.js";
-import { lockSession } from "../../domain/session-lock.js";
+import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
 import type { CancelSessionInput } from "./cancel.schema.js";
 
 /** Cancels the session and every active booking in it; each booking's owner is notified. Idempotent. */
@@ -13,16 +13,13 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
     if (!session) throw sessionNotFound();
     assertHost(session, ctx.user.id);
     if (session.status === "cancelled") {
-      return { result: toSessionDto(await tx.session.findUniqueOrThrow({ where: { id: input.id } }), true), events: [] };
+      return { result: toSessionDto(session, true), events: [] };
     }
     const cancelled = await tx.booking.updateManyAndReturn({
       where: { sessionId: input.id, status: { in: ["confirmed", "waitlisted"] } },
       data: { status: "cancelled" },
     });
-    const row = await tx.session.update({
-      where: { id: input.id },
-      data: { status: "cancelled", confirmedCount: 0, waitlistCount: 0 },
-    });
+    const row = await updateLockedSession(tx, session, { status: "cancelled", confirmedCount: 0, waitlistCount: 0 });
     const events = [
       {
         type: "session.cancelled" as const,

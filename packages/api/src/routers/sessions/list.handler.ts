@@ -1,11 +1,9 @@
 import { Prisma } from "@s3ssions/db";
 import type { Context } from "../../context.js";
 import { decodeCursor, encodeCursor } from "../../domain/cursor.js";
-import { type SessionDto, toSessionDto } from "../../domain/dto.js";
+import { type SessionRow, sessionColumns, toSessionDto } from "../../domain/dto.js";
 import { sessionsWithVisibleOnlineUrl } from "../../domain/online-url.js";
 import type { ListSessionsInput } from "./list.schema.js";
-
-type SessionRow = Omit<SessionDto, "seatsLeft">;
 
 /**
  * Upcoming first, keyset-paginated on (startsAt, id). The busiest read of the API, so it
@@ -24,10 +22,7 @@ export async function listSessionsHandler({ ctx, input }: { ctx: Context; input:
     after ? Prisma.sql`(starts_at, id) > (${after.at}, ${after.id}::uuid)` : null,
   ].filter((condition): condition is Prisma.Sql => condition !== null);
   const rows = await ctx.db.prisma.$queryRaw<SessionRow[]>`
-    SELECT id::text AS "id", host_id::text AS "hostId", title, description, starts_at AS "startsAt",
-           ends_at AS "endsAt", timezone, capacity, location, online_url AS "onlineUrl", status::text AS "status",
-           confirmed_count AS "confirmedCount", waitlist_count AS "waitlistCount",
-           created_at AS "createdAt", updated_at AS "updatedAt"
+    SELECT ${sessionColumns()}
     FROM sessions
     WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY starts_at, id

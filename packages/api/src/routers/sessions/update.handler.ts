@@ -9,7 +9,7 @@ import {
   assertScheduled,
   sessionNotFound,
 } from "../../domain/guards.js";
-import { lockSession } from "../../domain/session-lock.js";
+import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
 import type { UpdateSessionInput } from "./update.schema.js";
 
@@ -27,9 +27,8 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     assertScheduled(session);
     assertNotStarted(session);
 
-    const current = await tx.session.findUniqueOrThrow({ where: { id }, select: { startsAt: true, endsAt: true } });
-    const startsAt = changes.startsAt ?? current.startsAt;
-    const endsAt = changes.endsAt ?? current.endsAt;
+    const startsAt = changes.startsAt ?? session.startsAt;
+    const endsAt = changes.endsAt ?? session.endsAt;
     if (changes.startsAt !== undefined && changes.startsAt.getTime() <= Date.now()) {
       throw new TRPCError({ code: "BAD_REQUEST", message: "startsAt must be in the future" });
     }
@@ -43,24 +42,9 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
       });
     }
 
-    await tx.session.update({
-      where: { id },
-      data: {
-        ...(changes.title !== undefined && { title: changes.title }),
-        ...(changes.description !== undefined && { description: changes.description }),
-        ...(changes.startsAt !== undefined && { startsAt: changes.startsAt }),
-        ...(changes.endsAt !== undefined && { endsAt: changes.endsAt }),
-        ...(changes.timezone !== undefined && { timezone: changes.timezone }),
-        ...(changes.capacity !== undefined && { capacity: changes.capacity }),
-        ...(changes.location !== undefined && { location: changes.location }),
-        ...(changes.onlineUrl !== undefined && { onlineUrl: changes.onlineUrl }),
-      },
-    });
-    if (changes.capacity !== undefined) session.capacity = changes.capacity;
-    if (changes.title !== undefined) session.title = changes.title;
-    session.startsAt = startsAt;
-    const events = await promoteWaitlisted(tx, session);
-    const row = await tx.session.findUniqueOrThrow({ where: { id } });
+    // The input holds the session's own fields only (a strict schema); Prisma skips the undefined ones.
+    const updated = await updateLockedSession(tx, session, changes);
+    const { session: row, events } = await promoteWaitlisted(tx, updated);
     return { result: toSessionDto(row, true), events };
   });
 }
