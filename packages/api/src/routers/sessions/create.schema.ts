@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dateInput, httpsUrl, safeText, timezone } from "../../domain/input-primitives.js";
+import { ENDS_AFTER_START, endsAfterStart } from "../../domain/session-times.js";
 
 /** The fields a host sets; `update` takes any subset of them. */
 export const sessionFields = {
@@ -16,5 +17,5 @@ export const sessionFields = {
 export const ZCreateSessionInput = z
   .object(sessionFields)
   .strict()
-  .refine((input) => input.endsAt > input.startsAt, { message: "endsAt must be after startsAt", path: ["endsAt"] });
+  .refine(endsAfterStart, { message: ENDS_AFTER_START, path: ["endsAt"] });
 export type CreateSessionInput = z.infer<typeof ZCreateSessionInput>;

@@ -10,6 +10,7 @@ import {
   sessionNotFound,
 } from "../../domain/guards.js";
 import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
+import { assertSessionTimes } from "../../domain/session-times.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
 import type { UpdateSessionInput } from "./update.schema.js";
 
@@ -27,14 +28,10 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     assertScheduled(session);
     assertNotStarted(session);
 
-    const startsAt = changes.startsAt ?? session.startsAt;
-    const endsAt = changes.endsAt ?? session.endsAt;
-    if (changes.startsAt !== undefined && changes.startsAt.getTime() <= Date.now()) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "startsAt must be in the future" });
-    }
-    if (endsAt <= startsAt) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "endsAt must be after startsAt" });
-    }
+    assertSessionTimes(
+      { startsAt: changes.startsAt ?? session.startsAt, endsAt: changes.endsAt ?? session.endsAt },
+      changes.startsAt !== undefined,
+    );
     if (changes.capacity !== undefined && changes.capacity < session.confirmedCount) {
       throw new TRPCError({
         code: "CONFLICT",

@@ -1,0 +1,25 @@
+import { TRPCError } from "@trpc/server";
+
+// The rules of a session's times, each in one place: the create schema, the create
+// handler and the update handler all ask here.
+
+export const ENDS_AFTER_START = "endsAt must be after startsAt";
+export const STARTS_IN_FUTURE = "startsAt must be in the future";
+
+/** A session ends after it starts. */
+export function endsAfterStart(times: { startsAt: Date; endsAt: Date }): boolean {
+  return times.endsAt > times.startsAt;
+}
+
+/** A start set by a host (on create, or moved by an update) lies in the future. */
+export function startsInFuture(startsAt: Date, now = Date.now()): boolean {
+  return startsAt.getTime() > now;
+}
+
+/** Both rules as the caller's error: `startsAt` is checked only when this call sets it. */
+export function assertSessionTimes(times: { startsAt: Date; endsAt: Date }, startsAtSet: boolean): void {
+  if (startsAtSet && !startsInFuture(times.startsAt)) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: STARTS_IN_FUTURE });
+  }
+  if (!endsAfterStart(times)) throw new TRPCError({ code: "BAD_REQUEST", message: ENDS_AFTER_START });
+}
