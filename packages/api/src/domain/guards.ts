@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { AuthUser } from "../auth/access-token.js";
 import type { LockedSession } from "./session-lock.js";
+import { startsInFuture } from "./session-times.js";
 
 export function sessionNotFound(): TRPCError {
   return new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
@@ -34,7 +35,7 @@ export function assertNotAnonymous(user: Pick<AuthUser, "isAnonymous">, action: 
 
 /** Bookings and sessions freeze at the start: nothing moves into the past, nobody is notified of it. */
 export function assertNotStarted(session: Pick<LockedSession, "startsAt">, now = Date.now()): void {
-  if (session.startsAt.getTime() <= now) {
+  if (!startsInFuture(session.startsAt, now)) {
     throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
   }
 }

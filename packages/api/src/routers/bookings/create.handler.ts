@@ -5,7 +5,7 @@ import type { ProtectedContext } from "../../context.js";
 import { bookingEvent } from "../../domain/booking-events.js";
 import { commitChange } from "../../domain/change.js";
 import { type BookingDto, toBookingDto } from "../../domain/dto.js";
-import { assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/guards.js";
+import { assertNotAnonymous, assertNotStarted, assertScheduled, sessionNotFound } from "../../domain/guards.js";
 import { type LockedSession, lockSessionForUser } from "../../domain/session-lock.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CreateBookingInput } from "./create.schema.js";
@@ -67,9 +67,7 @@ export async function createBookingHandler({ ctx, input }: { ctx: ProtectedConte
       const { session, active } = locked;
       if (active) return { result: toBookingDto(active), events: [] };
       assertScheduled(session);
-      if (session.startsAt.getTime() <= Date.now()) {
-        throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
-      }
+      assertNotStarted(session);
 
       const status = session.confirmedCount < session.capacity ? "confirmed" : "waitlisted";
       const waitlistMax = ctx.env.WAITLIST_MAX ?? session.capacity;
