@@ -16,7 +16,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   app = await startTestApi("overdue", {
     jwtSecret: JWT_SECRET,
-    env: { WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: "whsec_overdue_0123456789abcdef" },
+    env: { WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: `whsec_${Buffer.from("overdue-test-signing-key-0123456").toString("base64")}` },
   });
 });
 

@@ -101,7 +101,17 @@ const envSchema = z
     ),
     CRON_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-    WEBHOOK_SECRET: optionalText,
+    /** Standard Webhooks signing secret: `whsec_` and the base64 of at least 24 random bytes. */
+    WEBHOOK_SECRET: optionalText.pipe(
+      z
+        .string()
+        .refine(
+          (value) =>
+            /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value.slice(6), "base64").length >= 24,
+          "must be whsec_ followed by the base64 of at least 24 random bytes (openssl rand -base64 32)",
+        )
+        .optional(),
+    ),
     CORS_ORIGINS: origins,
     VERCEL_GIT_COMMIT_SHA: optionalText,
     VERCEL_REGION: optionalText,

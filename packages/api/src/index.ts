@@ -31,7 +31,7 @@ export {
   OVERDUE_DRAIN,
   handleCronTasksRequest,
   CRON_TASKS_PATH,
-  verifyWebhookSignature,
+  signStandardWebhook,
   TASK_POLICY,
   type TaskRunCounts,
   type TaskRuntime,

@@ -97,6 +97,8 @@ describe("parseEnv", () => {
     ["SUPABASE_URL", "not a url"],
     ["SUPABASE_DB_URL_TRANSACTION", "mysql://x@y/z"],
     ["CRON_SECRET", "short"],
+    ["WEBHOOK_SECRET", "a-plain-shared-secret-of-some-length"],
+    ["WEBHOOK_SECRET", "whsec_c2hvcnQ="],
     ["CORS_ORIGINS", "https://ok.example.com,not-an-origin"],
     ["CORS_ORIGINS", "https://example.com/path"],
   ])("rejects %s=%s", (key, value) => {

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createDatabase, type Database, type Prisma } from "@s3ssions/db";
@@ -9,7 +9,7 @@ import {
   startReceiver,
   type TestDatabase,
 } from "@s3ssions/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type ApiRuntime,
   createApiRuntime,
@@ -21,13 +21,12 @@ import {
   runTasksNow,
   TASK_POLICY,
   type TaskType,
-  verifyWebhookSignature,
 } from "../src/index.js";
 import { retryDelayMs } from "../src/tasks/policy.js";
 import { claimTasks, completeTask, failTask, retryTask } from "../src/tasks/store.js";
 import { deliverWebhook, webhookTarget } from "../src/tasks/webhook.js";
 
-const WEBHOOK_SECRET = "whsec_test_0123456789abcdef";
+const WEBHOOK_SECRET = `whsec_${Buffer.from("tasks-test-signing-key-0123456789").toString("base64")}`;
 const CRON_SECRET = "cron-secret-0123456789abcdef";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -99,9 +98,6 @@ async function makeDue(id: string): Promise<void> {
   await db.prisma.$executeRaw`UPDATE tasks SET run_after = now() - interval '1 second' WHERE id = ${id}::uuid`;
 }
 
-function hmacHex(secret: string, body: string): string {
-  return createHmac("sha256", secret).update(body).digest("hex");
-}
 
 function cronRequest(method = "GET", authorization?: string): Request {
   const headers = new Headers();
@@ -162,16 +158,24 @@ describe("delivery after the response", () => {
     expect(request.headers["idempotency-key"]).toBe(id);
     expect(request.headers["x-s3ssions-attempt"]).toBe("1");
     expect(request.headers.authorization).toBeUndefined();
-    const signature = request.headers["x-s3ssions-signature"];
-    expect(signature).toBe(`sha256=${hmacHex(WEBHOOK_SECRET, request.body)}`);
-
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, String(signature))).toBe(true);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, Buffer.from(request.body), String(signature))).toBe(true);
-    expect(verifyWebhookSignature("another-secret-entirely", request.body, String(signature))).toBe(false);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, `${request.body} `, String(signature))).toBe(false);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, hmacHex(WEBHOOK_SECRET, request.body))).toBe(false);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, "sha256=abc")).toBe(false);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, request.body, null)).toBe(false);
+    // Verified as a receiver would, with the Standard Webhooks reference library.
+    const headers = {
+      "webhook-id": String(request.headers["webhook-id"]),
+      "webhook-timestamp": String(request.headers["webhook-timestamp"]),
+      "webhook-signature": String(request.headers["webhook-signature"]),
+    };
+    expect(headers["webhook-id"]).toBe(id);
+    expect(new Webhook(WEBHOOK_SECRET).verify(request.body, headers)).toEqual(JSON.parse(request.body));
+    const other = `whsec_${Buffer.from("another-signing-key-0123456789ab").toString("base64")}`;
+    expect(() => new Webhook(other).verify(request.body, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(WEBHOOK_SECRET).verify(`${request.body} `, headers)).toThrow(WebhookVerificationError);
+    // A replay: the same delivery, sent again ten minutes later, fails verification.
+    vi.useFakeTimers({ now: Date.now() + 10 * 60_000, toFake: ["Date"] });
+    try {
+      expect(() => new Webhook(WEBHOOK_SECRET).verify(request.body, headers)).toThrow(/too old/i);
+    } finally {
+      vi.useRealTimers();
+    }
 
     expect(row.status).toBe("done");
     expect(row.attempts).toBe(1);
@@ -251,7 +255,8 @@ describe("retries", () => {
     expect(second?.headers["x-s3ssions-attempt"]).toBe("2");
     expect(second?.headers["idempotency-key"]).toBe(id);
     expect(second?.body).toBe(first?.body);
-    expect(second?.headers["x-s3ssions-signature"]).toBe(first?.headers["x-s3ssions-signature"]);
+    // The same webhook-id on every retry: receivers deduplicate on it.
+    expect(second?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
     row = await taskRow(id);
     expect(row.status).toBe("done");
     expect(row.attempts).toBe(2);

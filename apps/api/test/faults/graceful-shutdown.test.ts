@@ -20,7 +20,7 @@ import { JWT_SECRET, sessionInput, userToken } from "./support.js";
 // webhook it handed to waitUntil is delivered, the database closes, exit 0. A second
 // signal changes nothing; a shutdown that cannot finish ends after the grace period.
 
-const WEBHOOK_SECRET = "whsec_shutdown_0123456789abcdef";
+const WEBHOOK_SECRET = `whsec_${Buffer.from("shutdown-test-signing-key-012345").toString("base64")}`;
 const WEBHOOK_DELAY_MS = 1_500;
 
 let tdb: TestDatabase;

@@ -8,5 +8,5 @@ export {
   type TaskRunCounts,
   type TaskRuntime,
 } from "./run-tasks.js";
-export { verifyWebhookSignature, type WebhookEvent } from "./webhook.js";
+export { signStandardWebhook, type WebhookEvent } from "./webhook.js";
 export { createOverdueDrain, OVERDUE_DRAIN } from "./overdue-drain.js";

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 
 /** What a receiver gets, serialised once; the signature covers exactly these bytes. */
 export interface WebhookEvent {
@@ -9,36 +9,21 @@ export interface WebhookEvent {
 }
 
 export const WEBHOOK_USER_AGENT = "s3ssions-webhooks/1";
-export const SIGNATURE_HEADER = "x-s3ssions-signature";
-const SIGNATURE_PREFIX = "sha256=";
-
-export function webhookBody(event: WebhookEvent): string {
-  return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data });
-}
-
-/** `sha256=<hex HMAC-SHA256 of the raw body>`. */
-export function signWebhookBody(secret: string, rawBody: string | Uint8Array): string {
-  return `${SIGNATURE_PREFIX}${createHmac("sha256", secret).update(rawBody).digest("hex")}`;
-}
 
 /**
- * For receivers (and tests): whether `header` (the x-s3ssions-signature value) signs
- * `rawBody` — the bytes as received, before any JSON parsing — with `secret`. Compared in
- * constant time; a malformed header is simply not valid.
+ * Standard Webhooks (https://www.standardwebhooks.com): `webhook-signature` is
+ * `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the base64-decoded part of
+ * the `whsec_…` secret. Signing the id and the timestamp with the body lets a receiver
+ * refuse a replayed old delivery (their libraries allow 5 minutes of skew).
  */
-export function verifyWebhookSignature(
-  secret: string,
-  rawBody: string | Uint8Array,
-  header: string | null | undefined,
-): boolean {
-  if (!secret || typeof header !== "string") return false;
-  const value = header.trim();
-  if (!value.toLowerCase().startsWith(SIGNATURE_PREFIX)) return false;
-  const hex = value.slice(SIGNATURE_PREFIX.length);
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false;
-  const given = Buffer.from(hex, "hex");
-  const expected = createHmac("sha256", secret).update(rawBody).digest();
-  return given.length === expected.length && timingSafeEqual(given, expected);
+export function signStandardWebhook(secret: string, id: string, timestampSec: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  return `v1,${createHmac("sha256", key).update(`${id}.${timestampSec}.${body}`).digest("base64")}`;
+}
+
+/** The body names the event in `type` (Standard Webhooks' payload shape, with our `id`). */
+export function webhookBody(event: WebhookEvent): string {
+  return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data });
 }
 
 export interface WebhookTarget {
@@ -94,11 +79,15 @@ export async function deliverWebhook(
   timeoutMs: number,
 ): Promise<DeliveryResult> {
   const body = webhookBody(event);
+  // Signed at each attempt: the id (the task's) stays, the timestamp is the attempt's.
+  const timestamp = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": WEBHOOK_USER_AGENT,
+    "webhook-id": event.id,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": signStandardWebhook(target.secret, event.id, timestamp, body),
     "x-s3ssions-event": event.type,
-    [SIGNATURE_HEADER]: signWebhookBody(target.secret, body),
     "x-s3ssions-delivery": event.id,
     "idempotency-key": event.id,
     "x-s3ssions-attempt": String(attempt),
