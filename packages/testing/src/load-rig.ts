@@ -61,6 +61,9 @@ export async function startLoadRig(options: LoadRigOptions): Promise<LoadRig> {
       // Per-user write limits would answer 429 to a load that books as fast as it can.
       RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
       RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
+      // Small sessions fill on purpose: waitlisting and promotion under load are the subject,
+      // not the waitlist's bound (tested with the procedure).
+      WAITLIST_MAX: "100000",
       ...options.env,
     };
     // A few at a time: a small machine starting many processes at once is slow for all of them.

@@ -119,6 +119,8 @@ export interface LoadOptions {
   requests?: number;
   /** ...or after this long, whichever comes first (at least one must be set). */
   durationMs?: number;
+  /** Past `durationMs`, go on while this holds (a fault not yet over, however slow the machine). */
+  extendWhile?: () => boolean;
   mix?: Partial<Record<LoadProcedure, number>>;
   /** Deterministic runs: replaces Math.random. */
   random?: () => number;
@@ -166,7 +168,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
   let issued = 0;
-  const more = () => performance.now() < deadline && (options.requests === undefined || issued < options.requests);
+  const more = () =>
+    (performance.now() < deadline || options.extendWhile?.() === true) &&
+    (options.requests === undefined || issued < options.requests);
 
   async function client(index: number) {
     const instance = index % options.instances.length;

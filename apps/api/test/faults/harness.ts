@@ -19,6 +19,8 @@ export function instanceEnv(pooledUrl: string, extra: Record<string, string> = {
     SUPABASE_JWT_SECRET: JWT_SECRET,
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
     RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
+    // Small sessions fill on purpose: the waitlist's bound is not what a fault test is about.
+    WAITLIST_MAX: "100000",
     ...extra,
   };
 }
@@ -81,6 +83,9 @@ export async function loadWithFault(
     sessionIds,
     jwtSecret: JWT_SECRET,
     durationMs: options.durationMs,
+    // The load outlives the fault by a few seconds even when the fault itself is slow, so
+    // that "answers again after the fault" is observed rather than raced.
+    extendWhile: () => Number.isNaN(faultDoneAt) || performance.now() - started < faultDoneAt + 3_000,
     requestTimeoutMs: 30_000,
   });
   const [result] = await Promise.all([load, faultRun]);
