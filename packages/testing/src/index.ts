@@ -12,3 +12,4 @@ export * from "./supabase-roles.js";
 export * from "./superjson-bomb.js";
 export * from "./test-ca.js";
 export * from "./checkout-copy.js";
+export * from "./session-input.js";

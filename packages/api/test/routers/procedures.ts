@@ -105,19 +105,4 @@ export async function errorCodeOf(call: Promise<unknown>): Promise<string> {
   return (await failure(call)).data.code;
 }
 
-export function hoursFromNow(hours: number): Date {
-  return new Date(Date.now() + hours * 3_600_000);
-}
-
-export function sessionInput(overrides: Record<string, unknown> = {}) {
-  return {
-    title: "Morning yoga",
-    description: "Bring a mat",
-    startsAt: hoursFromNow(24),
-    endsAt: hoursFromNow(25),
-    timezone: "Europe/Berlin",
-    capacity: 10,
-    location: "Studio 3",
-    ...overrides,
-  };
-}
+export { hoursFromNow, sessionInput } from "@s3ssions/testing";
