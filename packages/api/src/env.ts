@@ -118,6 +118,8 @@ const envSchema = z
     /** Per-user limits on writes, counted in Postgres across all instances (0 disables). */
     RATE_LIMIT_SESSIONS_CREATE_PER_MIN: perMinuteLimit(20),
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: perMinuteLimit(60),
+    RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: perMinuteLimit(60),
+    RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: perMinuteLimit(60),
   })
   .superRefine((env, ctx) => {
     // The pooler URL's parameters (connection_limit, timeouts, …) are checked here, at

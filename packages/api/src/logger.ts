@@ -11,12 +11,14 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer ***"],
   // A JWT anywhere in a message.
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "***jwt***"],
+  // Supabase's API keys (the new format): sb_secret_… and sb_publishable_….
+  [/\bsb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_***"],
 ];
 
-/** Masks URL passwords, bearer tokens and JWTs in free text before it is logged. */
+/** Masks URL passwords, bearer tokens, JWTs and Supabase API keys in free text before it is logged. */
 export function redactSecrets(text: string): string {
   // Most lines hold none of them: three scans of every line would cost every request.
-  if (!(text.includes("://") || text.includes("Bearer") || text.includes("eyJ"))) return text;
+  if (!(text.includes("://") || text.includes("Bearer") || text.includes("eyJ") || text.includes("sb_"))) return text;
   let out = text;
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
   return out;

@@ -7,6 +7,8 @@ import { countAttempt, pruneRateLimits } from "./store.js";
 export const RATE_LIMITED_ACTIONS = {
   "sessions.create": "RATE_LIMIT_SESSIONS_CREATE_PER_MIN",
   "bookings.create": "RATE_LIMIT_BOOKINGS_CREATE_PER_MIN",
+  "sessions.update": "RATE_LIMIT_SESSIONS_UPDATE_PER_MIN",
+  "bookings.cancel": "RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN",
 } as const satisfies Record<string, keyof Env>;
 export type RateLimitedAction = keyof typeof RATE_LIMITED_ACTIONS;
 

@@ -6,6 +6,7 @@ import { toBookingDto } from "../../domain/dto.js";
 import { assertNotStarted } from "../../domain/guards.js";
 import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
+import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CancelBookingInput } from "./cancel.schema.js";
 
 function bookingNotFound() {
@@ -14,6 +15,7 @@ function bookingNotFound() {
 
 /** Cancels the caller's booking; a freed seat goes to the earliest waitlisted booking. Idempotent. */
 export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedContext; input: CancelBookingInput }) {
+  await enforceRateLimit(ctx, "bookings.cancel");
   const owner = await ctx.db.prisma.booking.findUnique({
     where: { id: input.id },
     select: { sessionId: true, userId: true },

@@ -12,6 +12,7 @@ import {
 import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
 import { assertSessionTimes } from "../../domain/session-times.js";
 import { promoteWaitlisted } from "../../domain/waitlist.js";
+import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { UpdateSessionInput } from "./update.schema.js";
 
 /**
@@ -20,6 +21,7 @@ import type { UpdateSessionInput } from "./update.schema.js";
  */
 export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedContext; input: UpdateSessionInput }) {
   assertNotAnonymous(ctx.user, "host sessions");
+  await enforceRateLimit(ctx, "sessions.update");
   const { id, ...changes } = input;
   return commitChange(ctx, async (tx) => {
     const session = await lockSession(tx, id);
