@@ -190,7 +190,7 @@ export function run(command, args, options = {}) {
     child.stderr.on("data", (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 150_000); // a hang guard: one Prisma CLI start took up to 63 s on a loaded 2-core machine
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
