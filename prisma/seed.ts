@@ -18,7 +18,7 @@ if (!url) {
 const db = createDatabase({ url, caPem: process.env.SUPABASE_DB_CA_CERT });
 try {
   const started = performance.now();
-  const result = await seedDemoData(db.prisma);
+  const result = await seedDemoData(await db.ready());
   const ms = Math.round(performance.now() - started);
   process.stdout.write(
     result.seeded

@@ -123,7 +123,7 @@ async function startEmbedded(): Promise<void> {
     const { seedDemoData } = await seedModule;
     const db = createDatabase({ url: postgres.url });
     try {
-      const result = await seedDemoData(db.prisma);
+      const result = await seedDemoData(await db.ready());
       if (result.seeded) seeded = { sessions: result.sessions, bookings: result.bookings };
     } finally {
       await db.close();

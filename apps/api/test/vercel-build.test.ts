@@ -148,7 +148,7 @@ describe("vercel build output", () => {
     }
   });
 
-  it("publishes the bundled handler and nothing else: no sources, no node_modules, no static tree", () => {
+  it("publishes the bundled handler and its chunks, nothing else: no sources, no node_modules, no static tree", () => {
     const published = walk(OUTPUT)
       .map((file) => relative(OUTPUT, file))
       .filter((file) => !file.startsWith("diagnostics/") && file !== "builds.json");
@@ -156,7 +156,12 @@ describe("vercel build output", () => {
     expect(published.filter((file) => /(^|\/)(packages|apps|src|node_modules)\//.test(file))).toEqual([]);
     expect(published.filter((file) => file.startsWith("static/"))).toEqual([]);
     for (const fn of functions) {
-      expect(readdirSync(fn.dir).sort(), fn.name).toEqual([".vc-config.json", fn.config.handler].sort());
+      // The handler and the chunks it loads when first needed (Prisma's runtime and compiler).
+      expect(readdirSync(fn.dir).sort(), fn.name).toEqual([".vc-config.json", "chunks", fn.config.handler].sort());
+      const chunks = readdirSync(join(fn.dir, "chunks"));
+      expect(chunks.length, fn.name).toBeGreaterThan(0);
+      expect(chunks.filter((file) => !file.endsWith(".mjs")), fn.name).toEqual([]);
+      expect(chunks.some((file) => file.startsWith("prisma-client-")), fn.name).toBe(true);
     }
   });
 });
@@ -203,6 +208,14 @@ describe("the built function, loaded as the Node runtime loads it", () => {
       database: "connected",
       engine: "supabase_transaction_6543",
     });
+  });
+
+  it("sessions.list runs its SQL through Prisma, whose runtime the function loads from its chunks on first use", async () => {
+    const input = encodeURIComponent(JSON.stringify({ json: { limit: 5 } }));
+    const res = await get(`/api/trpc/sessions.list?input=${input}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { result } = await res.json();
+    expect(result.data.json).toEqual({ items: [], nextCursor: null });
   });
 
   it("an unknown path is the handler's JSON 404", async () => {

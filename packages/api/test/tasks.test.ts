@@ -75,7 +75,7 @@ function openDatabase(): Database {
 }
 
 async function enqueue(count = 1, type: TaskType = "booking.confirmed", data: Prisma.InputJsonObject = {}) {
-  return db.prisma.$transaction(async (tx) => {
+  return (await db.ready()).$transaction(async (tx) => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push(await enqueueTask(tx, type, { ...data, n: i }));
     return ids;
@@ -83,19 +83,19 @@ async function enqueue(count = 1, type: TaskType = "booking.confirmed", data: Pr
 }
 
 async function taskRow(id: string) {
-  return db.prisma.task.findUniqueOrThrow({ where: { id } });
+  return (await db.ready()).task.findUniqueOrThrow({ where: { id } });
 }
 
 /** Seconds from the database's now() to the task's run_after. */
 async function secondsUntilDue(id: string): Promise<number> {
-  const rows = await db.prisma.$queryRaw<{ s: number }[]>`
+  const rows = await (await db.ready()).$queryRaw<{ s: number }[]>`
     SELECT extract(epoch FROM run_after - clock_timestamp())::float8 AS s FROM tasks WHERE id = ${id}::uuid`;
   return rows[0]?.s ?? Number.NaN;
 }
 
 /** Fake time: the retry is due now. */
 async function makeDue(id: string): Promise<void> {
-  await db.prisma.$executeRaw`UPDATE tasks SET run_after = now() - interval '1 second' WHERE id = ${id}::uuid`;
+  await (await db.ready()).$executeRaw`UPDATE tasks SET run_after = now() - interval '1 second' WHERE id = ${id}::uuid`;
 }
 
 
@@ -120,7 +120,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   receiver.reset();
-  await db.prisma.$executeRaw`DELETE FROM tasks`;
+  await (await db.ready()).$executeRaw`DELETE FROM tasks`;
 });
 
 // ---------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ describe("delivery after the response", () => {
   it("POSTs the stored task once, with the exact body, headers and a verifiable signature", async () => {
     const { runtime, logs, background } = harness();
     const data = { booking: { id: "b-1", seats: 1 }, note: "zürich ✓" };
-    const [id] = await db.prisma.$transaction(async (tx) => [await enqueueTask(tx, "booking.confirmed", data)]);
+    const [id] = await (await db.ready()).$transaction(async (tx) => [await enqueueTask(tx, "booking.confirmed", data)]);
     if (!id) throw new Error("no id");
     // As a procedure does: hand the run to waitUntil, answer, the platform waits.
     runtime.waitUntil(runTasksNow(runtime, [id]));
@@ -281,7 +281,7 @@ describe("retries", () => {
     const { runtime, logs } = harness();
     const [id] = await enqueue(1, "session.cancelled");
     if (!id) throw new Error("no id");
-    await db.prisma.$executeRaw`UPDATE tasks SET attempts = ${TASK_POLICY.maxAttempts - 1} WHERE id = ${id}::uuid`;
+    await (await db.ready()).$executeRaw`UPDATE tasks SET attempts = ${TASK_POLICY.maxAttempts - 1} WHERE id = ${id}::uuid`;
     receiver.failNext(1, 500);
 
     expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, failed: 1, retried: 0 });
@@ -292,7 +292,7 @@ describe("retries", () => {
     expect(receiver.requests[0]?.headers["x-s3ssions-attempt"]).toBe(String(TASK_POLICY.maxAttempts));
     expect(logs.find((line) => line.fields?.outcome === "failed")?.level).toBe("error");
 
-    await db.prisma.$executeRaw`UPDATE tasks SET run_after = now() - interval '1 day' WHERE id = ${id}::uuid`;
+    await (await db.ready()).$executeRaw`UPDATE tasks SET run_after = now() - interval '1 day' WHERE id = ${id}::uuid`;
     expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 0 });
     expect(receiver.requests).toHaveLength(1);
   });
@@ -345,7 +345,7 @@ describe("retries", () => {
 
   it("fails a task of an unknown kind without sending it", async () => {
     const { runtime } = harness();
-    const id = await db.prisma.$transaction(
+    const id = await (await db.ready()).$transaction(
       async (tx) => (await tx.task.create({ data: { kind: "mystery.kind", payload: {} } })).id,
     );
     expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, failed: 1 });
@@ -375,7 +375,7 @@ describe("nothing is lost", () => {
     expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 0 });
     expect(receiver.requests).toHaveLength(0);
 
-    await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
+    await (await db.ready()).$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
     expect(await drainDueTasks(runtime)).toMatchObject({ claimed: 1, delivered: 1 });
     expect(receiver.requests[0]?.headers["x-s3ssions-attempt"]).toBe("2");
     expect(await taskRow(id)).toMatchObject({ status: "done", attempts: 2 });
@@ -386,7 +386,7 @@ describe("nothing is lost", () => {
     if (!id) throw new Error("no id");
     const [first] = await claimTasks(db, { limit: 1, leaseMs: TASK_POLICY.leaseMs });
     if (!first) throw new Error("not claimed");
-    await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
+    await (await db.ready()).$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
     const [second] = await claimTasks(db, { limit: 1, leaseMs: TASK_POLICY.leaseMs });
     expect(second).toMatchObject({ id, attempts: 2 });
     if (!second) throw new Error("not claimed");
@@ -409,7 +409,7 @@ describe("nothing is lost", () => {
     for (let i = 0; i < 200 && (receiver.inFlight.get(id) ?? 0) === 0; i++) await sleep(5);
     expect(receiver.inFlight.get(id)).toBe(1);
     // Its lease runs out (fake time) and another runner claims the task.
-    await db.prisma.$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
+    await (await db.ready()).$executeRaw`UPDATE tasks SET locked_until = now() - interval '1 second' WHERE id = ${id}::uuid`;
     const [stolen] = await claimTasks(openDatabase(), { limit: 1, leaseMs: TASK_POLICY.leaseMs });
     expect(stolen).toMatchObject({ id, attempts: 2 });
     release();
@@ -431,7 +431,7 @@ describe("nothing is lost", () => {
     // A task claimed with too little time left is handed back unsent, its attempt uncounted.
     expect(first.delivered + first.skipped).toBe(first.claimed);
     expect(first.delivered).toBe(receiver.requests.length);
-    const left = await db.prisma.task.findMany({ where: { status: { not: "done" } } });
+    const left = await (await db.ready()).task.findMany({ where: { status: { not: "done" } } });
     expect(left).toHaveLength(30 - first.delivered);
     expect(left.every((task) => task.status === "pending" && task.attempts === 0)).toBe(true);
 
@@ -484,7 +484,7 @@ describe("concurrent drains", () => {
       expect(receiver.peakInFlight).toBeGreaterThan(1);
       expect(results.filter((counts) => counts.delivered > 0).length).toBeGreaterThan(1);
 
-      const rows = await db.prisma.task.groupBy({ by: ["status", "attempts"], _count: true });
+      const rows = await (await db.ready()).task.groupBy({ by: ["status", "attempts"], _count: true });
       expect(rows).toEqual([{ status: "done", attempts: 1, _count: 50 }]);
     },
   );
@@ -528,7 +528,7 @@ describe("GET /api/cron/tasks", () => {
 
     // None of that drained anything.
     expect(receiver.requests).toHaveLength(0);
-    expect(await db.prisma.task.count({ where: { status: "pending" } })).toBe(2);
+    expect(await (await db.ready()).task.count({ where: { status: "pending" } })).toBe(2);
   });
 
   it("answers 405 to anything but GET", async () => {

@@ -70,7 +70,7 @@ interface Side {
   server: Server;
   data: BenchData;
   agent: Agent;
-  numbers: Map<string, { ok: number; ms: number; cpuMs: number }>;
+  numbers: Map<string, { ok: number; ms: number; cpuMs: number; failed: Map<number, number> }>;
 }
 
 async function main() {
@@ -89,7 +89,7 @@ async function main() {
     for (const route of routes) {
       for (const side of sides) {
         await load(side.agent, side.server.port, () => route.next(side.data), { concurrency: 8, count: 300 });
-        side.numbers.set(route.name, { ok: 0, ms: 0, cpuMs: 0 });
+        side.numbers.set(route.name, { ok: 0, ms: 0, cpuMs: 0, failed: new Map() });
       }
       // Both at once: on a shared, busy machine they meet the same contention, which
       // alternating slices cannot promise.
@@ -104,7 +104,10 @@ async function main() {
             // Let after-response work (outbox tasks) finish inside the slice's CPU.
             await new Promise((resolve) => setTimeout(resolve, 100));
             const n = side.numbers.get(route.name)!;
-            n.ok += result.samples.filter((s) => s.status >= 200 && s.status < 300).length;
+            for (const sample of result.samples) {
+              if (sample.status >= 200 && sample.status < 300) n.ok += 1;
+              else n.failed.set(sample.status, (n.failed.get(sample.status) ?? 0) + 1);
+            }
             n.ms += result.elapsedMs;
             n.cpuMs += cpuMs(side.server.child.pid!) - before;
           }),
@@ -125,6 +128,14 @@ async function main() {
       console.log(
         `| ${route.name} | ${cpuX.toFixed(0)} µs | ${cpuY.toFixed(0)} µs | ${(cpuY / cpuX).toFixed(2)}× | ${rpsX.toFixed(0)}/s | ${rpsY.toFixed(0)}/s | ${(rpsY / rpsX).toFixed(2)}× |`,
       );
+    }
+    for (const side of sides) {
+      for (const [route, n] of side.numbers) {
+        if (n.failed.size > 0)
+          console.log(
+            `${side.key} ${route} failed: ${[...n.failed].map(([s, k]) => `${s || "network"}×${k}`).join(", ")}`,
+          );
+      }
     }
     const ra = rssMb(a.server.child.pid!);
     const rb = rssMb(b.server.child.pid!);

@@ -1,6 +1,7 @@
 /**
  * Where a route's server CPU goes: the production server, bundled unminified (same code,
- * readable names), run under `node --cpu-prof` while one route is loaded at concurrency 32,
+ * readable names), profiled by V8 (src/profile-probe.mjs) while one route is loaded at
+ * concurrency 32 (start-up and warm-up left out),
  * then the profile's self time attributed to the source file each function came from
  * (esbuild's `// path` module markers) and printed in µs per answered request, by file and
  * by function. Garbage collection and idle time are their own rows. Prints numbers only.
@@ -8,8 +9,9 @@
  *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--peer]
  * route: health, health-db, list (default), booking. --peer profiles the peer instead.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
 import { build } from "esbuild";
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
   },
 });
 
+const PROBE = fileURLToPath(new URL("./profile-probe.mjs", import.meta.url));
 const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 const ROUTES: Record<string, (data: BenchData) => RequestSpec> = {
   health: () => ({ method: "GET", path: "/health" }),
@@ -100,35 +103,43 @@ async function main() {
     target: "node20",
     plugins: values.peer ? [compilerBuildPlugin("fast")] : [],
   });
-  const profiles = `${OUT}cpu-profiles/`;
-  rmSync(profiles, { recursive: true, force: true });
-  mkdirSync(profiles, { recursive: true });
+  const profileFile = `${OUT}profile-${values.peer ? "peer" : "ours"}.cpuprofile`;
+  rmSync(profileFile, { force: true });
   const data = await createBenchData({ sessions: 300, users: 300 });
   try {
     const server = await spawnServer({
       name: "profiled",
-      args: ["--cpu-prof", `--cpu-prof-dir=${profiles}`, bundle],
-      env: benchEnvironment(data),
+      args: ["--import", pathToFileURL(PROBE).href, bundle],
+      env: { ...benchEnvironment(data), PROFILE_OUT: profileFile },
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
     await load(agent, server.port, () => next!(data), { concurrency: 8, count: 300 });
+    // Only the measured load is profiled: start-up and warm-up are not.
+    server.child.kill("SIGUSR2");
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const result = await load(agent, server.port, () => next!(data), {
       concurrency: 32,
       durationMs: Number(values.seconds) * 1000,
     });
+    server.child.kill("SIGUSR2");
     const answered = result.samples.filter((s) => s.status >= 200 && s.status < 300).length;
+    for (let i = 0; i < 100 && !existsSync(profileFile); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     agent.destroy();
     await server.stop();
-    const file = readdirSync(profiles).find((f) => f.endsWith(".cpuprofile"));
-    if (!file) throw new Error("no CPU profile was written");
-    const profile = JSON.parse(readFileSync(`${profiles}${file}`, "utf8")) as CpuProfile;
+    const profile = JSON.parse(readFileSync(profileFile, "utf8")) as CpuProfile;
     report(profile, moduleMap(bundle), bundle, answered, routeName);
   } finally {
     await data.tdb.drop().catch(() => {});
   }
 }
 
-function report(profile: CpuProfile, fileOf: (line: number) => string, bundle: string, answered: number, route: string) {
+function report(
+  profile: CpuProfile,
+  fileOf: (line: number) => string,
+  bundle: string,
+  answered: number,
+  route: string,
+) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => {
@@ -145,7 +156,8 @@ function report(profile: CpuProfile, fileOf: (line: number) => string, bundle: s
     if (callFrame.functionName === "(garbage collector)" || callFrame.functionName === "(program)")
       where = callFrame.functionName;
     else if (callFrame.url.endsWith(bundle.split("/").at(-1)!)) where = area(fileOf(callFrame.lineNumber));
-    else if (callFrame.url.startsWith("node:") || callFrame.url === "") where = `node:${callFrame.url.replace(/^node:/, "") || "(native)"}`;
+    else if (callFrame.url.startsWith("node:") || callFrame.url === "")
+      where = `node:${callFrame.url.replace(/^node:/, "") || "(native)"}`;
     else where = callFrame.url;
     busy += us;
     byFile.set(where, (byFile.get(where) ?? 0) + us);

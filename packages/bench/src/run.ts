@@ -29,9 +29,10 @@
  * BENCH_NODE=path (the Node binary for the servers and functions, e.g. a Node 22 as on Vercel).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg } from "node:os";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
@@ -171,7 +172,8 @@ interface RouteNumbers {
 interface Tally {
   requests: number;
   errors: number;
-  statuses: Map<number, number>;
+  /** Failed answers by route, phase and status. */
+  statuses: Map<string, number>;
 }
 
 /** A server, the database it alone uses, and what was measured on it. */
@@ -185,14 +187,15 @@ interface Side {
   numbers: Map<string, RouteNumbers>;
 }
 
-function count(tally: Tally, result: LoadResult): number {
+function count(tally: Tally, result: LoadResult, where: string): number {
   let ok = 0;
   for (const sample of result.samples) {
     tally.requests += 1;
     if (sample.status >= 200 && sample.status < 300) ok += 1;
     else {
       tally.errors += 1;
-      tally.statuses.set(sample.status, (tally.statuses.get(sample.status) ?? 0) + 1);
+      const key = `${where} ${sample.status || "network"}`;
+      tally.statuses.set(key, (tally.statuses.get(key) ?? 0) + 1);
     }
   }
   return ok;
@@ -304,7 +307,7 @@ async function main() {
             concurrency: 1,
             count: Math.ceil(C1_REQUESTS / C1_SLICES),
           });
-          count(s.tally, result);
+          count(s.tally, result, `${route.name} c=1 slice ${slice}`);
           const numbers = s.numbers.get(route.name)!;
           numbers.c1.push(...result.samples.map((sample) => sample.ms));
           if (route.name === "bookings.create") await drainOutbox(s.data);
@@ -325,7 +328,7 @@ async function main() {
           if (route.name === "bookings.create") await drainOutbox(s.data);
           const cpuAfter = cpuMs(s.server.child.pid!);
           const c32 = s.numbers.get(route.name)!.c32;
-          c32.ok += count(s.tally, result);
+          c32.ok += count(s.tally, result, `${route.name} c=32 slice ${slice}`);
           c32.ms += result.elapsedMs;
           c32.cpuMs += cpuAfter - cpuBefore;
         }
@@ -350,9 +353,27 @@ async function main() {
 
     // ------------------------------------------------------------ report
     const size = (file: string) => ({ bytes: statSync(file).size, gzip: gzipSync(readFileSync(file)).length });
+    /** An entry and the chunks it loads when first needed (chunks/ beside it), summed. */
+    const withChunks = (entry: string) => {
+      const dir = `${dirname(entry)}/chunks`;
+      const files = [
+        entry,
+        ...(existsSync(dir)
+          ? readdirSync(dir)
+              .filter((f) => f.endsWith(".mjs"))
+              .map((f) => `${dir}/${f}`)
+          : []),
+      ];
+      const sizes = files.map(size);
+      return {
+        bytes: sizes.reduce((sum, s) => sum + s.bytes, 0),
+        gzip: sizes.reduce((sum, s) => sum + s.gzip, 0),
+        entry: sizes[0]!,
+      };
+    };
     const bundles = {
-      server: size(SERVER_APP),
-      function: size(FUNCTION),
+      server: withChunks(SERVER_APP),
+      function: withChunks(FUNCTION),
       peerServer: size(PEER_SERVER),
       rawServer: size(RAW_SERVER),
       rawFunction: size(RAW_FUNCTION),
@@ -461,8 +482,8 @@ async function main() {
       target: "",
       old: oldCheck("< 512 MB", memory.ours.peak < 512),
     });
-    const mbText = (s: { bytes: number; gzip: number }) =>
-      `${(s.bytes / 1e6).toFixed(2)} MB (${(s.gzip / 1e6).toFixed(2)} gz)`;
+    const mbText = (s: { bytes: number; gzip: number; entry?: { bytes: number } }) =>
+      `${(s.bytes / 1e6).toFixed(2)} MB (${(s.gzip / 1e6).toFixed(2)} gz)${s.entry ? `, entry ${(s.entry.bytes / 1e6).toFixed(2)}` : ""}`;
     rows.push({
       metric: "bundle, Vercel function",
       ours: mbText(bundles.function),
@@ -498,9 +519,7 @@ async function main() {
     });
     for (const s of sides) {
       if (s.tally.errors > 0)
-        notes.push(
-          `${s.key} errors by status: ${[...s.tally.statuses].map(([status, n]) => `${status || "network"}×${n}`).join(", ")}`,
-        );
+        notes.push(`${s.key} errors: ${[...s.tally.statuses].map(([where, n]) => `${where} ×${n}`).join("; ")}`);
     }
 
     printTable(rows);

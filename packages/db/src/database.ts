@@ -1,6 +1,6 @@
-import { PrismaPg } from "@prisma/adapter-pg";
+import type { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "./generated/prisma/client.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
 import { cancelGraceMs, enforceCommandTimeout } from "./command-timeout.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
 import { instrumentPool } from "./query-timing.js";
@@ -27,7 +27,13 @@ export interface DatabaseOptions {
 export interface Database {
   readonly settings: ConnectionSettings;
   readonly pool: pg.Pool;
+  /**
+   * Prisma's client, once `ready()` has loaded it (reading it before throws): Prisma's
+   * runtime and query compiler are loaded at the first query that needs them, not at start.
+   */
   readonly prisma: PrismaClient;
+  /** Loads Prisma's client (once; later calls return the same promise). */
+  ready(): Promise<PrismaClient>;
   close(): Promise<void>;
 }
 
@@ -48,31 +54,42 @@ export function createDatabase(options: DatabaseOptions): Database {
   instrumentPool(pool);
   // A statement past the command timeout is cancelled on the server, through the pooler.
   enforceCommandTimeout(pool, settings.commandTimeoutMs);
-  const adapter = new PrismaPg(pool, {
-    disposeExternalPool: true,
-    ...options.unsafeAdapterOptions,
-  });
-  const prisma = new PrismaClient({
-    adapter,
-    // Prisma's defaults (2 s to start, 5 s to finish) are shorter than a busy pooler's
-    // queue: with one connection per instance, a transaction may wait behind others.
-    // The transaction's own limit leaves room for a slow statement's cancel to land first:
-    // Prisma expiring the transaction while a statement still runs on its connection
-    // would queue the ROLLBACK behind that statement.
-    transactionOptions: {
-      maxWait: settings.connectTimeoutMs,
-      timeout: settings.commandTimeoutMs + cancelGraceMs(settings.commandTimeoutMs),
-    },
-  });
+  let prisma: PrismaClient | undefined;
+  let loading: Promise<PrismaClient> | undefined;
+  const ready = () => {
+    loading ??= import("./prisma-client.js").then(({ createPrismaClient }) => {
+      prisma = createPrismaClient(pool, {
+        // Prisma's defaults (2 s to start, 5 s to finish) are shorter than a busy pooler's
+        // queue: with one connection per instance, a transaction may wait behind others.
+        // The transaction's own limit leaves room for a slow statement's cancel to land first:
+        // Prisma expiring the transaction while a statement still runs on its connection
+        // would queue the ROLLBACK behind that statement.
+        transaction: {
+          maxWait: settings.connectTimeoutMs,
+          timeout: settings.commandTimeoutMs + cancelGraceMs(settings.commandTimeoutMs),
+        },
+        unsafeAdapterOptions: options.unsafeAdapterOptions,
+      });
+      return prisma;
+    });
+    return loading;
+  };
   let closing: Promise<void> | undefined;
   return {
     settings,
     pool,
-    prisma,
+    get prisma() {
+      if (!prisma) throw new Error("Prisma is not loaded yet: await db.ready() first");
+      return prisma;
+    },
+    ready,
     close() {
-      closing ??= prisma.$disconnect().then(async () => {
+      // Prisma (when loaded) ends the pool it was given; without it the pool is ours to end.
+      closing ??= (async () => {
+        const client = prisma ?? (loading ? await loading.catch(() => undefined) : undefined);
+        await client?.$disconnect();
         if (!pool.ended) await pool.end();
-      });
+      })();
       return closing;
     },
   };

@@ -6,5 +6,7 @@ export * from "./database.js";
 export * from "./database-urls.js";
 export * from "./process-database.js";
 export * from "./query-timing.js";
-export { Prisma, PrismaClient } from "./generated/prisma/client.js";
+// Types only: a value import of the generated client would load Prisma's runtime at start.
+export type { Prisma, PrismaClient } from "./generated/prisma/client.js";
+export { join, raw, type Sql, sql } from "./sql.js";
 export * from "./generated/prisma/enums.js";

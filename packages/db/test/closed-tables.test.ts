@@ -20,7 +20,7 @@ describe("closed tables: the Data API's roles get into nothing", () => {
     tdb = await createTestDatabase("closed");
     const db = createDatabase({ url: tdb.directUrl });
     try {
-      await seedDemoData(db.prisma, { sessions: 60 });
+      await seedDemoData((await db.ready()), { sessions: 60 });
     } finally {
       await db.close();
     }

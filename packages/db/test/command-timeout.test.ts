@@ -80,7 +80,7 @@ afterAll(async () => {
 describe("the command timeout (socket_timeout) through PgBouncer transaction mode", () => {
   it("cancels a statement blocked on a row lock inside a transaction, on the server; the connection serves the next query", async () => {
     const db = open(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }));
-    await db.prisma.$queryRaw`SELECT 1`;
+    await (await db.ready()).$queryRaw`SELECT 1`;
     const clientBefore = await new Promise<pg.PoolClient>((resolve, reject) =>
       db.pool.connect((error, client, done) => {
         if (error || !client) return reject(error);
@@ -92,7 +92,7 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
 
     const started = performance.now();
     const error = await caught(
-      db.prisma.$transaction((tx) => tx.$queryRaw`SELECT id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`),
+      (await db.ready()).$transaction((tx) => tx.$queryRaw`SELECT id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`),
     );
     const elapsed = performance.now() - started;
     expect(classifyDatabaseError(error)).toEqual({
@@ -106,7 +106,7 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
     expect(await lock.othersRunning()).toEqual([]);
 
     await lock.release();
-    expect(await db.prisma.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    expect(await (await db.ready()).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
     // Still the same connection: nothing had to be thrown away.
     expect(db.pool.totalCount).toBe(1);
     const clientAfter = await db.pool.connect();
@@ -117,7 +117,7 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
   it("cancels a slow statement outside a transaction the same way", async () => {
     const db = open(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }));
     const started = performance.now();
-    const error = await caught(db.prisma.$queryRaw`SELECT pg_sleep(30)`);
+    const error = await caught((await db.ready()).$queryRaw`SELECT pg_sleep(30)`);
     expect(performance.now() - started).toBeLessThan(4_000);
     expect(classifyDatabaseError(error)?.availability).toBe("timeout");
     const running = await sql(
@@ -125,19 +125,19 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
     );
     expect(running).toEqual([]);
-    expect(await db.prisma.$queryRaw`SELECT 2 AS two`).toEqual([{ two: 2 }]);
+    expect(await (await db.ready()).$queryRaw`SELECT 2 AS two`).toEqual([{ two: 2 }]);
   });
 
   it("a transaction that outlives its own limit (command timeout + grace) reads as a timeout; the connection stays usable", async () => {
     const db = open(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }));
     const error = await caught(
-      db.prisma.$transaction(async (tx) => {
+      (await db.ready()).$transaction(async (tx) => {
         // Each statement is under the command timeout; together they pass the transaction's 2 s.
         for (let i = 0; i < 5; i++) await tx.$queryRaw`SELECT pg_sleep(0.6)::text AS slept`;
       }),
     );
     expect(classifyDatabaseError(error)).toEqual({ reason: "transaction timeout", availability: "timeout" });
-    expect(await db.prisma.$queryRaw`SELECT 3 AS three`).toEqual([{ three: 3 }]);
+    expect(await (await db.ready()).$queryRaw`SELECT 3 AS three`).toEqual([{ three: 3 }]);
     expect(db.pool.totalCount).toBe(1);
   });
 
@@ -191,11 +191,11 @@ describe("when the cancel cannot get through", () => {
     const relay = await startRelay(5432);
     cleanups.push(() => relay.close());
     const db = open(`postgresql://postgres@127.0.0.1:${relay.port}/${tdb.name}?connection_limit=1&socket_timeout=1`);
-    expect(await db.prisma.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    expect(await (await db.ready()).$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
     relay.freeze();
 
     const started = performance.now();
-    const error = await caught(db.prisma.$queryRaw`SELECT 1 AS one`);
+    const error = await caught((await db.ready()).$queryRaw`SELECT 1 AS one`);
     const elapsed = performance.now() - started;
     // 1 s timeout + 1 s grace after the (unanswered) cancel request.
     expect(elapsed).toBeGreaterThan(1_900);

@@ -71,7 +71,7 @@ describe("a pooler that kills a connection the moment it is handed out", () => {
     const db = open(fake.port);
     let error: unknown;
     try {
-      await db.prisma.$transaction((tx) => tx.$queryRaw`SELECT 1`);
+      await (await db.ready()).$transaction((tx) => tx.$queryRaw`SELECT 1`);
     } catch (caught) {
       error = caught;
     }

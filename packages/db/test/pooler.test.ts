@@ -45,10 +45,9 @@ afterAll(async () => {
 describe("the Prisma client through PgBouncer transaction mode", () => {
   it("holds one pooler connection under 30 concurrent queries when connection_limit=1", async () => {
     const db = open(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1 }));
+    const prisma = await db.ready();
     const peak = await peakClients(() =>
-      Promise.all(
-        Array.from({ length: 30 }, () => db.prisma.$queryRaw`SELECT pg_sleep(0.02)::text AS slept, 1 AS one`),
-      ),
+      Promise.all(Array.from({ length: 30 }, () => prisma.$queryRaw`SELECT pg_sleep(0.02)::text AS slept, 1 AS one`)),
     );
     expect(peak).toBe(1);
     expect(db.pool.totalCount).toBe(1);
@@ -68,29 +67,29 @@ describe("the Prisma client through PgBouncer transaction mode", () => {
 
   it("identifies itself as s3ssions_unified", async () => {
     const db = open(tdb.pooledUrl());
-    const rows = await db.prisma.$queryRaw<{ name: string }[]>`SELECT current_setting('application_name') AS name`;
+    const rows = await (await db.ready()).$queryRaw<{ name: string }[]>`SELECT current_setting('application_name') AS name`;
     expect(rows[0]?.name).toBe("s3ssions_unified");
   });
 
   it("never names a statement: the server session has none prepared afterwards", async () => {
     const db = open(tdb.pooledUrl());
-    await db.prisma.session.findMany({ where: { capacity: { gt: 0 } }, take: 1 });
-    await db.prisma.$transaction([db.prisma.task.count(), db.prisma.booking.count()]);
-    const rows = await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_prepared_statements`;
+    await (await db.ready()).session.findMany({ where: { capacity: { gt: 0 } }, take: 1 });
+    await (await db.ready()).$transaction([(await db.ready()).task.count(), (await db.ready()).booking.count()]);
+    const rows = await (await db.ready()).$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_prepared_statements`;
     expect(Number(rows[0]?.n)).toBe(0);
   });
 
   it("control: with a statement name generator the same check finds named statements", async () => {
     const db = open(tdb.pooledUrl(), { statementNameGenerator: (q) => `s3_${q.sql.length}` });
-    const rows = await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_prepared_statements`;
+    const rows = await (await db.ready()).$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_prepared_statements`;
     expect(Number(rows[0]?.n)).toBeGreaterThan(0);
     // Leave no named statement behind on a shared server connection.
-    await db.prisma.$executeRawUnsafe("DEALLOCATE ALL");
+    await (await db.ready()).$executeRawUnsafe("DEALLOCATE ALL");
   });
 
   it("runs interactive transactions through the pooler", async () => {
     const db = open(tdb.pooledUrl());
-    const count = await db.prisma.$transaction(async (tx) => {
+    const count = await (await db.ready()).$transaction(async (tx) => {
       await tx.$executeRaw`SELECT set_config('s3.probe', 'x', true)`;
       return tx.task.count();
     });

@@ -96,7 +96,7 @@ describe("seedDemoData against Postgres", () => {
   it("writes rows that hold every invariant, through the transaction pooler", async () => {
     const db = createDatabase({ url: tdb.pooledUrl() });
     try {
-      const result = await seedDemoData(db.prisma, { now: NOW });
+      const result = await seedDemoData((await db.ready()), { now: NOW });
       const expected = buildDemoData({ now: NOW });
       expect(result).toEqual({ seeded: true, sessions: 300, bookings: expected.bookings.length });
     } finally {
@@ -132,7 +132,7 @@ describe("seedDemoData against Postgres", () => {
     );
     const db = createDatabase({ url: tdb.directUrl });
     try {
-      const result = await seedDemoData(db.prisma, { now: new Date(NOW.getTime() + DAY), seed: 99 });
+      const result = await seedDemoData((await db.ready()), { now: new Date(NOW.getTime() + DAY), seed: 99 });
       expect(result).toEqual({ seeded: false, sessions: 300, bookings: before[0]?.n });
     } finally {
       await db.close();
@@ -148,8 +148,8 @@ describe("seedDemoData against Postgres", () => {
     const b = createDatabase({ url: fresh.pooledUrl() });
     try {
       const results = await Promise.all([
-        seedDemoData(a.prisma, { now: NOW, sessions: 40 }),
-        seedDemoData(b.prisma, { now: NOW, sessions: 40 }),
+        seedDemoData((await a.ready()), { now: NOW, sessions: 40 }),
+        seedDemoData((await b.ready()), { now: NOW, sessions: 40 }),
       ]);
       expect(results.map((r) => r.seeded).sort()).toEqual([false, true]);
       const [row] = await query<{ n: number }>(fresh.directUrl, "SELECT count(*)::int AS n FROM sessions");

@@ -1,4 +1,4 @@
-import { type Database, Prisma } from "@s3ssions/db";
+import { type Database, raw, sql } from "@s3ssions/db";
 
 /**
  * The rate-limit table's SQL: one fixed-window counter per (user, action), counted by a
@@ -28,9 +28,10 @@ export async function countAttempt(
   action: string,
   windowSeconds: number,
 ): Promise<WindowCount> {
-  const table = Prisma.raw('"rate_limits"');
-  const window = Prisma.sql`make_interval(secs => ${windowSeconds}::int)`;
-  const rows = await db.prisma.$queryRaw<{ hits: number; resets_in: number }[]>(Prisma.sql`
+  const prisma = await db.ready();
+  const table = raw('"rate_limits"');
+  const window = sql`make_interval(secs => ${windowSeconds}::int)`;
+  const rows = await prisma.$queryRaw<{ hits: number; resets_in: number }[]>(sql`
     INSERT INTO ${table} AS r (user_id, action, window_start, hits)
     VALUES (${userId}::uuid, ${action}, now(), 1)
     ON CONFLICT (user_id, action) DO UPDATE SET
@@ -53,9 +54,10 @@ export async function pruneRateLimits(
   db: Database,
   options: { olderThanSeconds: number; batch?: number },
 ): Promise<number> {
-  const table = Prisma.raw('"rate_limits"');
-  const cutoff = Prisma.sql`now() - make_interval(secs => ${options.olderThanSeconds}::int)`;
-  return db.prisma.$executeRaw(Prisma.sql`
+  const prisma = await db.ready();
+  const table = raw('"rate_limits"');
+  const cutoff = sql`now() - make_interval(secs => ${options.olderThanSeconds}::int)`;
+  return prisma.$executeRaw(sql`
     DELETE FROM ${table}
     WHERE (user_id, action) IN (
       SELECT user_id, action FROM ${table}

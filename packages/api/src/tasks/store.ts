@@ -1,4 +1,4 @@
-import { type Database, Prisma } from "@s3ssions/db";
+import { type Database, type Prisma, raw, sql } from "@s3ssions/db";
 
 /**
  * The task table's SQL. Every statement is one autocommitted statement (safe through a
@@ -45,9 +45,10 @@ export interface ClaimOptions {
  */
 export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit < 1 || (options.ids && options.ids.length === 0)) return [];
-  const table = Prisma.raw('"tasks"');
-  const only = options.ids ? Prisma.sql`AND id = ANY(${[...options.ids]}::uuid[])` : Prisma.empty;
-  const rows = await db.prisma.$queryRaw<ClaimedRow[]>(Prisma.sql`
+  const prisma = await db.ready();
+  const table = raw('"tasks"');
+  const only = options.ids ? sql`AND id = ANY(${[...options.ids]}::uuid[])` : sql``;
+  const rows = await prisma.$queryRaw<ClaimedRow[]>(sql`
     UPDATE ${table}
        SET status = 'running',
            attempts = attempts + 1,
@@ -78,7 +79,8 @@ type Claim = Pick<ClaimedTask, "id" | "attempts">;
 
 /** Marks the task done; false when this claim no longer holds it. */
 export async function completeTask(db: Database, task: Claim): Promise<boolean> {
-  const count = await db.prisma.$executeRaw(Prisma.sql`
+  const prisma = await db.ready();
+  const count = await prisma.$executeRaw(sql`
     UPDATE tasks
        SET status = 'done', completed_at = now(), locked_until = NULL, last_error = NULL, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
@@ -87,7 +89,8 @@ export async function completeTask(db: Database, task: Claim): Promise<boolean> 
 
 /** Back to pending, due again after `delayMs`; false when this claim no longer holds it. */
 export async function retryTask(db: Database, task: Claim, delayMs: number, error: string): Promise<boolean> {
-  const count = await db.prisma.$executeRaw(Prisma.sql`
+  const prisma = await db.ready();
+  const count = await prisma.$executeRaw(sql`
     UPDATE tasks
        SET status = 'pending', run_after = now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
            locked_until = NULL, last_error = ${error}, updated_at = now()
@@ -97,7 +100,8 @@ export async function retryTask(db: Database, task: Claim, delayMs: number, erro
 
 /** Gives up for good (the row stays, with the reason); false when this claim no longer holds it. */
 export async function failTask(db: Database, task: Claim, error: string): Promise<boolean> {
-  const count = await db.prisma.$executeRaw(Prisma.sql`
+  const prisma = await db.ready();
+  const count = await prisma.$executeRaw(sql`
     UPDATE tasks
        SET status = 'failed', completed_at = now(), locked_until = NULL, last_error = ${error}, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
@@ -110,7 +114,8 @@ export async function failTask(db: Database, task: Claim, error: string): Promis
  * the releasing runner never touches the task again.
  */
 export async function releaseTask(db: Database, task: Claim): Promise<boolean> {
-  const count = await db.prisma.$executeRaw(Prisma.sql`
+  const prisma = await db.ready();
+  const count = await prisma.$executeRaw(sql`
     UPDATE tasks
        SET status = 'pending', attempts = attempts - 1, run_after = now(), locked_until = NULL, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);

@@ -1,4 +1,4 @@
-import { Prisma } from "@s3ssions/db";
+import { join, sql, type Sql } from "@s3ssions/db";
 import type { Context } from "../../context.js";
 import { decodeCursor, encodeCursor } from "../../domain/cursor.js";
 import { type SessionRow, sessionColumns, toSessionDto } from "../../domain/dto.js";
@@ -15,16 +15,16 @@ import type { ListSessionsInput } from "./list.schema.js";
 export async function listSessionsHandler({ ctx, input }: { ctx: Context; input: ListSessionsInput }) {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const conditions = [
-    Prisma.sql`starts_at >= ${input.from ?? new Date()}`,
-    input.to ? Prisma.sql`starts_at < ${input.to}` : null,
-    input.hostId ? Prisma.sql`host_id = ${input.hostId}::uuid` : null,
-    input.includeCancelled ? null : Prisma.sql`status = 'scheduled'`,
-    after ? Prisma.sql`(starts_at, id) > (${after.at}, ${after.id}::uuid)` : null,
-  ].filter((condition): condition is Prisma.Sql => condition !== null);
+    sql`starts_at >= ${input.from ?? new Date()}`,
+    input.to ? sql`starts_at < ${input.to}` : null,
+    input.hostId ? sql`host_id = ${input.hostId}::uuid` : null,
+    input.includeCancelled ? null : sql`status = 'scheduled'`,
+    after ? sql`(starts_at, id) > (${after.at}, ${after.id}::uuid)` : null,
+  ].filter((condition): condition is Sql => condition !== null);
   const rows = await ctx.db.prisma.$queryRaw<SessionRow[]>`
     SELECT ${sessionColumns()}
     FROM sessions
-    WHERE ${Prisma.join(conditions, " AND ")}
+    WHERE ${join(conditions, " AND ")}
     ORDER BY starts_at, id
     LIMIT ${input.limit + 1}`;
   const page = rows.slice(0, input.limit);
