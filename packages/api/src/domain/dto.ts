@@ -1,4 +1,4 @@
-import { Prisma } from "@s3ssions/db";
+import { raw, type Sql } from "@s3ssions/db";
 import { z } from "zod";
 
 /** What the API says about a session. Never a Prisma type: this shape is the SDK's. */
@@ -65,9 +65,9 @@ const SESSION_COLUMNS: Record<keyof SessionRow, string> = {
   updatedAt: "updated_at",
 };
 
-export function sessionColumns(alias?: string): Prisma.Sql {
+export function sessionColumns(alias?: string): Sql {
   const prefix = alias ? `${alias}.` : "";
-  return Prisma.raw(
+  return raw(
     Object.entries(SESSION_COLUMNS)
       .map(([field, column]) => `${prefix}${column} AS "${field}"`)
       .join(", "),
