@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   ensurePgBouncer,
   type Receiver,
+  sql,
   startReceiver,
   type TestDatabase,
 } from "@s3ssions/testing";
@@ -553,5 +554,26 @@ describe("GET /api/cron/tasks", () => {
     expect(body).toMatchObject({ status: "ok", claimed: 3, delivered: 2, retried: 1, failed: 0, skipped: 0 });
     expect(typeof body.durationMs).toBe("number");
     expect(new Set(receiver.requests.map((r) => r.taskId))).toEqual(new Set(ids));
+  });
+});
+
+describe("cron: done tasks older than 30 days are pruned", () => {
+  it("deletes done tasks completed over 30 days ago; recent done and failed ones stay", async () => {
+    const { runtime } = harness();
+    const rows = await sql<{ id: string }>(
+      tdb.directUrl,
+      `INSERT INTO tasks (id, kind, payload, status, completed_at, updated_at) VALUES
+         (gen_random_uuid(), 'booking.confirmed', '{}', 'done', now() - interval '31 days', now()),
+         (gen_random_uuid(), 'booking.confirmed', '{}', 'done', now() - interval '29 days', now()),
+         (gen_random_uuid(), 'booking.confirmed', '{}', 'failed', now() - interval '90 days', now())
+       RETURNING id::text AS id`,
+    );
+    const response = await handleCronTasksRequest(runtime, cronRequest("GET", `Bearer ${CRON_SECRET}`), "cron-test");
+    expect(response.status).toBe(200);
+    expect((await response.json()).prunedTasks).toBe(1);
+    const left = await sql<{ id: string }>(tdb.directUrl, "SELECT id::text AS id FROM tasks WHERE id = ANY($1::uuid[])", [
+      rows.map((row) => row.id),
+    ]);
+    expect(left.map((row) => row.id).sort()).toEqual([rows[1]!.id, rows[2]!.id].sort());
   });
 });

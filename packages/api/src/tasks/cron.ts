@@ -2,6 +2,7 @@ import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
 import { httpError, jsonResponse } from "../http-response.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
+import { pruneDoneTasks } from "./store.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
 
 export const CRON_TASKS_PATH = "/api/cron/tasks";
@@ -35,9 +36,10 @@ export async function handleCronTasksRequest(
     const counts = await drainDueTasks(runtime, options);
     // The cron is the one periodic job: it also clears rate-limit windows idle for an hour.
     const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
+    const prunedTasks = await pruneDoneTasks(runtime.db);
     const durationMs = Math.round(performance.now() - started);
-    runtime.logger.log("info", "cron tasks drained", { ...counts, prunedRateLimits, durationMs });
-    return jsonResponse({ status: "ok", ...counts, prunedRateLimits, durationMs }, 200);
+    runtime.logger.log("info", "cron tasks drained", { ...counts, prunedRateLimits, prunedTasks, durationMs });
+    return jsonResponse({ status: "ok", ...counts, prunedRateLimits, prunedTasks, durationMs }, 200);
   } catch (cause) {
     runtime.logger.log("error", "cron tasks drain failed", {
       error: redactSecrets(cause instanceof Error ? cause.message : String(cause)).slice(0, 300),

@@ -121,3 +121,12 @@ export async function releaseTask(db: Database, task: Claim): Promise<boolean> {
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
   return count === 1;
 }
+
+/** Done tasks are kept this long (for support and audits), then pruned by the cron. */
+export const DONE_TASK_RETENTION_DAYS = 30;
+
+/** Deletes done tasks completed more than `olderThanDays` ago; failed ones stay for a person to look at. */
+export async function pruneDoneTasks(db: Database, olderThanDays = DONE_TASK_RETENTION_DAYS): Promise<number> {
+  return db.prisma.$executeRaw(Prisma.sql`
+    DELETE FROM tasks WHERE status = 'done' AND completed_at < now() - ${olderThanDays} * interval '1 day'`);
+}
