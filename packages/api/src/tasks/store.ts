@@ -127,6 +127,6 @@ export const DONE_TASK_RETENTION_DAYS = 30;
 
 /** Deletes done tasks completed more than `olderThanDays` ago; failed ones stay for a person to look at. */
 export async function pruneDoneTasks(db: Database, olderThanDays = DONE_TASK_RETENTION_DAYS): Promise<number> {
-  return db.prisma.$executeRaw(Prisma.sql`
+  return db.prisma.$executeRaw(sql`
     DELETE FROM tasks WHERE status = 'done' AND completed_at < now() - ${olderThanDays} * interval '1 day'`);
 }
