@@ -56,7 +56,7 @@ import {
   shapeOf,
   spawnServer,
 } from "./harness.js";
-import { APP, BENCH_DIR, OUT, REPO } from "./paths.js";
+import { APP, BENCH_DIR, OUT, REPO, START_FLAGS } from "./paths.js";
 import { compilerBuildPlugin } from "./prisma-compiler-build.js";
 
 const SERVER = `${APP}dist/server.mjs`;
@@ -250,7 +250,11 @@ async function main() {
     SideKey,
     Record<string, string>
   >;
-  const serverArgs: Record<SideKey, string[]> = { ours: [SERVER], peer: [PEER_SERVER], raw: [RAW_SERVER] };
+  const serverArgs: Record<SideKey, string[]> = {
+    ours: [...START_FLAGS, SERVER],
+    peer: [PEER_SERVER],
+    raw: [RAW_SERVER],
+  };
   const sides: Side[] = [];
   try {
     // Cold starts: a fresh process each time, the kinds interleaved, order rotating. The
