@@ -109,7 +109,7 @@ describe("a statement past the command timeout", () => {
     expectTimeoutAnswer(answer);
     expect(answer.status).toBe(504);
     expect(answer.ms).toBeGreaterThan(900);
-    expect(answer.ms).toBeLessThan(4_000);
+    expect(answer.ms).toBeLessThan(20_000); // the 1 s command timeout, not the 60 s default; a loaded machine adds seconds
 
     // Cancelled, not still waiting for the lock behind our back.
     expect(await lock.waiting()).toEqual([]);
@@ -129,7 +129,7 @@ describe("a statement past the command timeout", () => {
     const lock = await holdLock("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE");
     const answer = await trpc(api.baseUrl, "query", "sessions.list", {});
     expectTimeoutAnswer(answer);
-    expect(answer.ms).toBeLessThan(4_000);
+    expect(answer.ms).toBeLessThan(20_000); // the 1 s command timeout, not the 60 s default; a loaded machine adds seconds
     expect(await lock.waiting()).toEqual([]);
     await lock.release();
     expect((await trpc(api.baseUrl, "query", "sessions.list", {})).status).toBe(200);
