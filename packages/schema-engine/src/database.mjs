@@ -2,8 +2,8 @@
 // with the same user-facing errors as the native engine's `cli` subcommands.
 
 import pg from "pg";
-import { withAdminClient } from "./adapter.mjs";
 import { connectionError, UserFacingError } from "./errors.mjs";
+import { withAdminClient } from "./pg-clients.mjs";
 import { parsePostgresUrl, quoteIdent } from "./url.mjs";
 
 /**
