@@ -76,3 +76,41 @@ export function connectionError(error, target) {
 export function isWasmPanic(error) {
   return error instanceof WebAssembly.RuntimeError;
 }
+
+/** The executable was started without a datasource URL. */
+export function missingUrlError() {
+  return new UserFacingError(
+    "P1012",
+    "The datasource URL is missing: set `datasource.url` in prisma.config.ts (see https://pris.ly/d/config-url).",
+  );
+}
+
+/**
+ * `migrate deploy` / `migrate dev` report a failed migration as P3018 with the database error;
+ * the Wasm engine returns it as a plain connector error. Rebuild the native engine's message.
+ * @param {unknown} error
+ * @param {unknown} dbError the raw `pg` error the adapter saw last
+ */
+export function asMigrationFailed(error, dbError) {
+  const message = String(/** @type {any} */ (error)?.message ?? "");
+  const name = /apply_script\s+with migration_name="([^"]+)"/.exec(message)?.[1];
+  if (!name || /** @type {any} */ (error)?.code) return error;
+  const db = /** @type {any} */ (dbError);
+  const dbMessage =
+    db?.message ??
+    message
+      .split("\n")
+      .filter((l) => !/^\s+(\d+:|with |at )/.test(l))
+      .join("\n");
+  const parts = [
+    "A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve",
+    `Migration name: ${name}`,
+  ];
+  if (db?.code) parts.push(`Database error code: ${db.code}`);
+  let detail = `ERROR: ${dbMessage}`;
+  if (db?.detail) detail += `\nDETAIL: ${db.detail}`;
+  if (db?.hint) detail += `\nHINT: ${db.hint}`;
+  if (db?.position) detail += `\nPOSITION: ${db.position}`;
+  parts.push(`Database error:\n${detail}`);
+  return new UserFacingError("P3018", `${parts.join("\n\n")}\n`, { migration_name: name });
+}
