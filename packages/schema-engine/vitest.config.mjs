@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 30_000,
     maxConcurrency: 2,
+    // One file at a time, as when the tests were one file: at most two CLI calls at once on 2 cores.
+    fileParallelism: false,
   },
 });

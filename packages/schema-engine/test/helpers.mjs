@@ -3,16 +3,20 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "../../..");
 export const wrapper = path.join(repoRoot, "packages/db/bin/prisma-offline.mjs");
 export const shim = path.join(repoRoot, "packages/schema-engine/bin/schema-engine.mjs");
+
+/** The engine commit hash Prisma 7.10.0 expects the schema engine to report. */
+export const ENGINE_HASH = "0edf323efd1d98336f3f0a68684b56f689b900d3";
 
 /** Server to create scratch databases on (trust auth). */
 export const serverUrl = process.env.S3_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -56,6 +60,24 @@ export async function dropScratchDatabases() {
     for (const name of created) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
   created.clear();
+}
+
+/**
+ * Hooks of a test file: fail loudly (not skip) when the server is not there; at the end, drop
+ * the file's scratch databases and print the CLI timings.
+ */
+export function useScratchServer() {
+  beforeAll(async () => {
+    await withClient("postgres", (c) => c.query("SELECT 1"));
+  });
+  afterAll(async () => {
+    await dropScratchDatabases();
+    if (timings.length > 0) {
+      console.log(
+        `prisma-offline timings:\n${timings.map(([cmd, ms]) => `  ${String(ms).padStart(5)} ms  ${cmd}`).join("\n")}`,
+      );
+    }
+  });
 }
 
 /** @returns {Promise<string[]>} names of the shadow databases that exist now */
