@@ -16,13 +16,14 @@ import {
   benchEnvironment,
   cpuMs,
   createBenchData,
+  exitWhenSettled,
   load,
-  type RequestSpec,
   rssMb,
   type Server,
   spawnServer,
 } from "./harness.js";
 import { APP } from "./paths.js";
+import { routeByKey } from "./routes.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,26 +38,7 @@ const { values } = parseArgs({
 });
 if (!values.before) throw new Error("--before <server bundle> is required");
 
-const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
-const ROUTES: Record<string, (data: BenchData) => RequestSpec> = {
-  health: () => ({ method: "GET", path: "/health" }),
-  "health-db": () => ({ method: "GET", path: "/health/db" }),
-  list: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
-  booking(data) {
-    const { token, sessionId } = data.nextBooking();
-    return {
-      method: "POST",
-      path: "/api/trpc/bookings.create",
-      headers: { authorization: `Bearer ${token}` },
-      body: JSON.stringify({ json: { sessionId } }),
-    };
-  },
-};
-const routes = values.routes.split(",").map((name) => {
-  const next = ROUTES[name];
-  if (!next) throw new Error(`unknown route ${name} (known: ${Object.keys(ROUTES).join(", ")})`);
-  return { name, next };
-});
+const routes = values.routes.split(",").map(routeByKey);
 const pairs = (text: string) =>
   Object.fromEntries(
     text
@@ -89,7 +71,7 @@ async function main() {
     for (const route of routes) {
       for (const side of sides) {
         await load(side.agent, side.server.port, () => route.next(side.data), { concurrency: 8, count: 300 });
-        side.numbers.set(route.name, { ok: 0, ms: 0, cpuMs: 0, failed: new Map() });
+        side.numbers.set(route.key, { ok: 0, ms: 0, cpuMs: 0, failed: new Map() });
       }
       // Both at once: on a shared, busy machine they meet the same contention, which
       // alternating slices cannot promise.
@@ -103,7 +85,7 @@ async function main() {
             });
             // Let after-response work (outbox tasks) finish inside the slice's CPU.
             await new Promise((resolve) => setTimeout(resolve, 100));
-            const n = side.numbers.get(route.name)!;
+            const n = side.numbers.get(route.key)!;
             for (const sample of result.samples) {
               if (sample.status >= 200 && sample.status < 300) n.ok += 1;
               else n.failed.set(sample.status, (n.failed.get(sample.status) ?? 0) + 1);
@@ -119,14 +101,14 @@ async function main() {
     console.log(`\n| route | CPU/req before | after | ÷ before | req/s before | after | ÷ before |`);
     console.log("|---|---|---|---|---|---|---|");
     for (const route of routes) {
-      const x = a.numbers.get(route.name)!;
-      const y = b.numbers.get(route.name)!;
+      const x = a.numbers.get(route.key)!;
+      const y = b.numbers.get(route.key)!;
       const cpuX = (x.cpuMs * 1000) / Math.max(1, x.ok);
       const cpuY = (y.cpuMs * 1000) / Math.max(1, y.ok);
       const rpsX = (x.ok / x.ms) * 1000;
       const rpsY = (y.ok / y.ms) * 1000;
       console.log(
-        `| ${route.name} | ${cpuX.toFixed(0)} µs | ${cpuY.toFixed(0)} µs | ${(cpuY / cpuX).toFixed(2)}× | ${rpsX.toFixed(0)}/s | ${rpsY.toFixed(0)}/s | ${(rpsY / rpsX).toFixed(2)}× |`,
+        `| ${route.key} | ${cpuX.toFixed(0)} µs | ${cpuY.toFixed(0)} µs | ${(cpuY / cpuX).toFixed(2)}× | ${rpsX.toFixed(0)}/s | ${rpsY.toFixed(0)}/s | ${(rpsY / rpsX).toFixed(2)}× |`,
       );
     }
     for (const side of sides) {
@@ -149,10 +131,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWhenSettled(main());

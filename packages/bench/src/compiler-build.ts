@@ -15,16 +15,17 @@ import {
   BENCH_JWT_SECRET,
   coldStart,
   createBenchData,
+  exitWhenSettled,
   load,
   median,
   quantile,
-  type RequestSpec,
   rssMb,
   type Server,
   spawnServer,
 } from "./harness.js";
 import { APP, OUT } from "./paths.js";
 import { type CompilerBuild, compilerBuildPlugin } from "./prisma-compiler-build.js";
+import { DB_ROUTES } from "./routes.js";
 
 const BUILDS = ["fast", "small"] as const satisfies CompilerBuild[];
 
@@ -60,31 +61,16 @@ async function main() {
   const servers = new Map<CompilerBuild, Server>();
   try {
     for (const b of BUILDS) servers.set(b, await spawnServer({ name: b, args: [files[b]!], env }));
-    const list = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
-    const routes: [string, () => RequestSpec][] = [
-      ["/health/db", () => ({ method: "GET", path: "/health/db" })],
-      ["sessions.list", () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${list}` })],
-      [
-        "bookings.create",
-        () => {
-          const { token, sessionId } = data.nextBooking();
-          return {
-            method: "POST",
-            path: "/api/trpc/bookings.create",
-            headers: { authorization: `Bearer ${token}` },
-            body: JSON.stringify({ json: { sessionId } }),
-          };
-        },
-      ],
-    ];
     const agents = new Map(BUILDS.map((b) => [b, new Agent({ keepAlive: true, maxSockets: 32 })]));
     const one = new Map(BUILDS.map((b) => [b, new Agent({ keepAlive: true, maxSockets: 1 })]));
-    for (const [, next] of routes) {
+    for (const route of DB_ROUTES) {
+      const next = () => route.next(data);
       for (const b of BUILDS) await load(agents.get(b)!, servers.get(b)!.port, next, { concurrency: 4, count: 200 });
     }
     console.log(`| route | build | p50 c=1 | p99 c=1 | req/s c=32 |`);
     console.log(`|---|---|---|---|---|`);
-    for (const [name, next] of routes) {
+    for (const route of DB_ROUTES) {
+      const next = () => route.next(data);
       const c1: Record<string, number[]> = { fast: [], small: [] };
       const c32: Record<string, { ok: number; ms: number }> = { fast: { ok: 0, ms: 0 }, small: { ok: 0, ms: 0 } };
       for (let slice = 0; slice < 6; slice++) {
@@ -102,7 +88,7 @@ async function main() {
       }
       for (const b of BUILDS) {
         console.log(
-          `| ${name} | ${b} | ${quantile(c1[b]!, 0.5).toFixed(2)} ms | ${quantile(c1[b]!, 0.99).toFixed(2)} ms | ${((c32[b]!.ok / c32[b]!.ms) * 1000).toFixed(0)}/s |`,
+          `| ${route.name} | ${b} | ${quantile(c1[b]!, 0.5).toFixed(2)} ms | ${quantile(c1[b]!, 0.99).toFixed(2)} ms | ${((c32[b]!.ok / c32[b]!.ms) * 1000).toFixed(0)}/s |`,
         );
       }
     }
@@ -118,10 +104,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWhenSettled(main());

@@ -214,6 +214,20 @@ export function cpuMs(pid: number): number {
 }
 const CLOCK_TICKS = 100;
 
+/**
+ * Ends a script's process once its work settles: 0 when it is done, 1 with the error
+ * printed. Keep-alive agents and pools would hold the process open otherwise.
+ */
+export function exitWhenSettled(work: Promise<void>): void {
+  work.then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
 // ---------------------------------------------------------------- HTTP load
 
 export interface RequestSpec {

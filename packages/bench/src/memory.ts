@@ -11,8 +11,9 @@
 import { Agent } from "node:http";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { benchEnvironment, createBenchData, load, type RequestSpec, rssMb, spawnServer } from "./harness.js";
+import { benchEnvironment, createBenchData, exitWhenSettled, load, rssMb, spawnServer } from "./harness.js";
 import { APP, OUT, START_FLAGS } from "./paths.js";
+import { DB_ROUTES } from "./routes.js";
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +23,6 @@ const { values } = parseArgs({
   },
 });
 const PROBE = fileURLToPath(new URL("./memory-probe.mjs", import.meta.url));
-const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 
 async function main() {
   const data = await createBenchData({ sessions: 300, users: 300 });
@@ -43,23 +43,10 @@ async function main() {
       });
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-    const routes: (() => RequestSpec)[] = [
-      () => ({ method: "GET", path: "/health/db" }),
-      () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
-      () => {
-        const { token, sessionId } = data.nextBooking();
-        return {
-          method: "POST",
-          path: "/api/trpc/bookings.create",
-          headers: { authorization: `Bearer ${token}` },
-          body: JSON.stringify({ json: { sessionId } }),
-        };
-      },
-    ];
-    for (const next of routes) {
-      await load(agent, server.port, next, {
+    for (const route of DB_ROUTES) {
+      await load(agent, server.port, () => route.next(data), {
         concurrency: 32,
-        durationMs: (Number(values.seconds) * 1000) / routes.length,
+        durationMs: (Number(values.seconds) * 1000) / DB_ROUTES.length,
       });
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -97,10 +84,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWhenSettled(main());

@@ -15,9 +15,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { NODE_BUNDLE } from "@s3ssions/app-api/bundle-options.mjs";
 import { build } from "esbuild";
-import { type BenchData, benchEnvironment, createBenchData, load, type RequestSpec, spawnServer } from "./harness.js";
+import { benchEnvironment, createBenchData, exitWhenSettled, load, spawnServer } from "./harness.js";
 import { APP, BENCH_DIR, OUT } from "./paths.js";
 import { compilerBuildPlugin } from "./prisma-compiler-build.js";
+import { routeByKey } from "./routes.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,24 +30,7 @@ const { values, positionals } = parseArgs({
 });
 
 const PROBE = fileURLToPath(new URL("./profile-probe.mjs", import.meta.url));
-const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
-const ROUTES: Record<string, (data: BenchData) => RequestSpec> = {
-  health: () => ({ method: "GET", path: "/health" }),
-  "health-db": () => ({ method: "GET", path: "/health/db" }),
-  list: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
-  booking(data) {
-    const { token, sessionId } = data.nextBooking();
-    return {
-      method: "POST",
-      path: "/api/trpc/bookings.create",
-      headers: { authorization: `Bearer ${token}` },
-      body: JSON.stringify({ json: { sessionId } }),
-    };
-  },
-};
-const routeName = positionals[0] ?? "list";
-const next = ROUTES[routeName];
-if (!next) throw new Error(`unknown route ${routeName} (known: ${Object.keys(ROUTES).join(", ")})`);
+const route = routeByKey(positionals[0] ?? "list");
 
 interface ProfileNode {
   id: number;
@@ -113,11 +97,11 @@ async function main() {
       env: { ...benchEnvironment(data), PROFILE_OUT: profileFile },
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-    await load(agent, server.port, () => next!(data), { concurrency: 8, count: 300 });
+    await load(agent, server.port, () => route.next(data), { concurrency: 8, count: 300 });
     // Only the measured load is profiled: start-up and warm-up are not.
     server.child.kill("SIGUSR2");
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const result = await load(agent, server.port, () => next!(data), {
+    const result = await load(agent, server.port, () => route.next(data), {
       concurrency: 32,
       durationMs: Number(values.seconds) * 1000,
     });
@@ -127,7 +111,7 @@ async function main() {
     agent.destroy();
     await server.stop();
     const profile = JSON.parse(readFileSync(profileFile, "utf8")) as CpuProfile;
-    report(profile, moduleMap(bundle), bundle, answered, routeName);
+    report(profile, moduleMap(bundle), bundle, answered, route.key);
   } finally {
     await data.tdb.drop().catch(() => {});
   }
@@ -175,10 +159,4 @@ function report(
   for (const [fn, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${per(us)}  ${fn}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWhenSettled(main());

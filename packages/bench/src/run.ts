@@ -44,20 +44,21 @@ import {
   coldStart,
   cpuMs,
   createBenchData,
-  type LoadResult,
+  exitWhenSettled,
   load,
+  type LoadResult,
   median,
   NODE,
   quantile,
-  type RequestSpec,
   rssMb,
-  type Server,
   send,
+  type Server,
   shapeOf,
   spawnServer,
 } from "./harness.js";
 import { APP, BENCH_DIR, OUT, REPO, START_FLAGS } from "./paths.js";
 import { compilerBuildPlugin } from "./prisma-compiler-build.js";
+import { ROUTES } from "./routes.js";
 
 const SERVER = `${APP}dist/server.mjs`;
 /** What dist/server.mjs (a three-line entry, see build.mjs) imports: the bundle itself. */
@@ -104,37 +105,7 @@ async function buildEverything(): Promise<void> {
   ]);
 }
 
-// ---------------------------------------------------------------- routes
-
-interface Route {
-  name: string;
-  db: boolean;
-  next(data: BenchData): RequestSpec;
-}
-
-const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
-const ROUTES: Route[] = [
-  { name: "/health", db: false, next: () => ({ method: "GET", path: "/health" }) },
-  { name: "/health/db", db: true, next: () => ({ method: "GET", path: "/health/db" }) },
-  {
-    name: "sessions.list",
-    db: true,
-    next: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
-  },
-  {
-    name: "bookings.create",
-    db: true,
-    next(data) {
-      const { token, sessionId } = data.nextBooking();
-      return {
-        method: "POST",
-        path: "/api/trpc/bookings.create",
-        headers: { authorization: `Bearer ${token}` },
-        body: JSON.stringify({ json: { sessionId } }),
-      };
-    },
-  },
-];
+// ---------------------------------------------------------------- database
 
 /** Waits until every outbox task is done, so that one server's after-response work does not land in another's slice. */
 async function drainOutbox(data: BenchData, timeoutMs = 10_000): Promise<number> {
@@ -596,10 +567,4 @@ function printTable(rows: Row[]) {
   for (const c of cells) console.log(line(c));
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWhenSettled(main());

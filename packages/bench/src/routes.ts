@@ -1,0 +1,54 @@
+/**
+ * The API routes the benchmarks load, as requests: every script asks the same questions of
+ * ours, the peer and the raw baseline, so a number from one script compares with another's.
+ */
+import type { BenchData, RequestSpec } from "./harness.js";
+
+export interface BenchRoute {
+  /** How tables print it. */
+  name: string;
+  /** How a command line names it (`bench:ab --routes`, `bench:profile <route>`). */
+  key: string;
+  /** Reaches the database (so PgBouncer's counters say something about it). */
+  db: boolean;
+  /** The next request; bookings.create takes a (user, session) pair never booked before. */
+  next(data: BenchData): RequestSpec;
+}
+
+/** A page of 20 upcoming sessions, superjson-encoded as a tRPC GET input. */
+const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
+
+export const ROUTES: readonly BenchRoute[] = [
+  { name: "/health", key: "health", db: false, next: () => ({ method: "GET", path: "/health" }) },
+  { name: "/health/db", key: "health-db", db: true, next: () => ({ method: "GET", path: "/health/db" }) },
+  {
+    name: "sessions.list",
+    key: "list",
+    db: true,
+    next: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
+  },
+  {
+    name: "bookings.create",
+    key: "booking",
+    db: true,
+    next(data) {
+      const { token, sessionId } = data.nextBooking();
+      return {
+        method: "POST",
+        path: "/api/trpc/bookings.create",
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ json: { sessionId } }),
+      };
+    },
+  },
+];
+
+/** The routes that reach the database. */
+export const DB_ROUTES = ROUTES.filter((route) => route.db);
+
+/** A route by its command-line key; an unknown key throws, naming the known ones. */
+export function routeByKey(key: string): BenchRoute {
+  const route = ROUTES.find((r) => r.key === key);
+  if (!route) throw new Error(`unknown route ${key} (known: ${ROUTES.map((r) => r.key).join(", ")})`);
+  return route;
+}
