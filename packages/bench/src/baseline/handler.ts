@@ -13,11 +13,12 @@
  *        bench prints both sides' counts (PgBouncer's SHOW STATS) to keep them honest.
  * One `pg.Pool` of max `connection_limit` (1) on the pooled URL; statements are never
  * named (pg only names them when asked), so it is safe behind PgBouncer transaction mode.
- * Around the routes, what ours does around its own: a request id, the security headers and
- * one JSON log line per request on stdout.
+ * Around the routes, what ours does around its own: a request id, our security headers (the
+ * same object, imported) and one JSON log line per request on stdout.
  * Shared by the node:http server (server.ts) and the web-handler function (function.ts).
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { SECURITY_HEADERS } from "@s3ssions/app-api/src/security-headers.js";
 import pg from "pg";
 
 export interface BaselineRequest {
@@ -63,14 +64,6 @@ const PRISMA_PARAMETERS = [
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LEASE_MS = 60_000;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const SECURITY_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
-  "referrer-policy": "no-referrer",
-  "strict-transport-security": "max-age=63072000; includeSubDomains",
-  "cross-origin-opener-policy": "same-origin",
-};
 const startedAt = Date.now();
 
 function json(status: number, value: unknown): BaselineResponse {
