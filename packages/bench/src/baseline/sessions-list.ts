@@ -1,0 +1,70 @@
+/** GET /api/trpc/sessions.list: the same filter, order, limit and cursor as ours, in one SELECT. */
+import type pg from "pg";
+import { type BaselineResponse, trpcError, trpcResult, UUID } from "./http.js";
+import { SESSION_COLUMNS, type SessionRow, sessionDto } from "./rows.js";
+
+/** The superjson input of a GET procedure (`?input={"json":…,"meta":…}`). */
+function queryInput(query: URLSearchParams): Record<string, unknown> | null {
+  const raw = query.get("input");
+  if (raw === null) return {};
+  try {
+    const parsed = JSON.parse(raw) as { json?: unknown };
+    const value = parsed?.json ?? {};
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function listSessions(pool: pg.Pool, query: URLSearchParams): Promise<BaselineResponse> {
+  const path = "sessions.list";
+  const input = queryInput(query);
+  if (!input) return trpcError(400, "BAD_REQUEST", "Invalid input", path);
+  const limit = input.limit ?? 20;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 100) {
+    return trpcError(400, "BAD_REQUEST", "limit must be an integer from 1 to 100", path);
+  }
+  const from = typeof input.from === "string" ? new Date(input.from) : new Date();
+  if (Number.isNaN(from.getTime())) return trpcError(400, "BAD_REQUEST", "Invalid from", path);
+  const where = ["starts_at >= $1"];
+  const values: unknown[] = [from];
+  if (typeof input.hostId === "string") {
+    if (!UUID.test(input.hostId)) return trpcError(400, "BAD_REQUEST", "Invalid hostId", path);
+    values.push(input.hostId);
+    where.push(`host_id = $${values.length}::uuid`);
+  }
+  if (input.includeCancelled !== true) where.push(`status = 'scheduled'`);
+  if (typeof input.cursor === "string") {
+    let decoded: unknown[];
+    try {
+      decoded = JSON.parse(Buffer.from(input.cursor, "base64url").toString("utf8")) as unknown[];
+    } catch {
+      return trpcError(400, "BAD_REQUEST", "Invalid cursor", path);
+    }
+    const at = new Date(String(decoded[0]));
+    const id = String(decoded[1]);
+    if (Number.isNaN(at.getTime()) || !UUID.test(id)) return trpcError(400, "BAD_REQUEST", "Invalid cursor", path);
+    values.push(at, id);
+    where.push(
+      `(starts_at > $${values.length - 1} OR (starts_at = $${values.length - 1} AND id > $${values.length}::uuid))`,
+    );
+  }
+  values.push(limit + 1);
+  const { rows } = await pool.query<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ORDER BY starts_at ASC, id ASC LIMIT $${values.length}`,
+    values,
+  );
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > limit && last
+      ? Buffer.from(JSON.stringify([last.starts_at.toISOString(), last.id])).toString("base64url")
+      : null;
+  const dates: string[] = [];
+  page.forEach((_, i) => {
+    dates.push(`items.${i}.startsAt`, `items.${i}.endsAt`, `items.${i}.createdAt`, `items.${i}.updatedAt`);
+  });
+  return trpcResult({ items: page.map(sessionDto), nextCursor }, dates);
+}
