@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from "@s3ssions/app-api/src/http-limits.js";
 import { guardTrpcRequest, superjsonMetaProblem } from "@s3ssions/app-api/src/json-guard.js";
 import { startTestApi, superjsonBomb } from "@s3ssions/testing";
 import superjson from "superjson";
+import { median } from "./harness.js";
 
 const SESSION_ID = "7f1c3a52-5d0e-4c8e-9b1a-2f3d4e5f6a7b";
 
@@ -29,11 +30,6 @@ function largestBomb(): string {
 
 const kb = (text: string) => `${(Buffer.byteLength(text) / 1024).toFixed(0)} KB`;
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 async function guardMs(text: string, runs = 21): Promise<number> {
   const times: number[] = [];
