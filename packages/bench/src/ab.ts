@@ -5,9 +5,10 @@
  * req/s and RSS after the load for each, and after ÷ before. What `pnpm bench` measures,
  * narrowed to one comparison so that a small change shows above the noise.
  *
- *   pnpm --filter @s3ssions/bench bench:ab -- --before path/to/server.mjs [--after apps/api/dist/server.mjs]
+ *   pnpm --filter @s3ssions/bench bench:ab --before path/to/server.mjs [--after apps/api/dist/server.mjs]
  *     [--routes health,health-db,list,booking] [--seconds 6] [--slices 6] [--env KEY=VALUE,...] [--env-after ...]
- * A bundle is copied with `cp apps/api/dist/server*.mjs somewhere/` before the change is built.
+ * A bundle is copied with `cp -r apps/api/dist/server*.mjs apps/api/dist/chunks somewhere/` (its
+ * lazily loaded chunks too) before the change is built.
  */
 import { Agent } from "node:http";
 import { parseArgs } from "node:util";
