@@ -3,7 +3,7 @@ import type { AppRouter } from "./root.js";
 
 export { appRouter, type AppRouter } from "./root.js";
 export type { PublicAppRouter } from "./public-router.js";
-export type { BookingDto, SessionDto } from "./domain/dto.js";
+export type { BookingDto, SessionDto } from "./domain/schemas/dto.js";
 export { createCallerFactory } from "./trpc.js";
 export { createApiRuntime, createContext, type ApiDependencies, type ApiRuntime, type Context } from "./context.js";
 export { AuthError, AuthUnavailableError, type AuthUser, type AccessTokenVerifier } from "./auth/access-token.js";
@@ -24,7 +24,7 @@ export * from "./health/health-report.js";
 export {
   TASK_TYPES,
   type TaskType,
-  enqueueTask,
+  enqueueTasks,
   runTasksNow,
   drainDueTasks,
   createOverdueDrain,

@@ -15,7 +15,7 @@ import {
   type ApiRuntime,
   createApiRuntime,
   drainDueTasks,
-  enqueueTask,
+  enqueueTasks,
   handleCronTasksRequest,
   type LogLevel,
   parseEnv,
@@ -76,11 +76,8 @@ function openDatabase(): Database {
 }
 
 async function enqueue(count = 1, type: TaskType = "booking.confirmed", data: Prisma.InputJsonObject = {}) {
-  return (await db.ready()).$transaction(async (tx) => {
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) ids.push(await enqueueTask(tx, type, { ...data, n: i }));
-    return ids;
-  });
+  const events = Array.from({ length: count }, (_, n) => ({ type, data: { ...data, n } }));
+  return (await db.ready()).$transaction((tx) => enqueueTasks(tx, events));
 }
 
 async function taskRow(id: string) {
@@ -130,7 +127,7 @@ describe("delivery after the response", () => {
   it("POSTs the stored task once, with the exact body, headers and a verifiable signature", async () => {
     const { runtime, logs, background } = harness();
     const data = { booking: { id: "b-1", seats: 1 }, note: "zürich ✓" };
-    const [id] = await (await db.ready()).$transaction(async (tx) => [await enqueueTask(tx, "booking.confirmed", data)]);
+    const [id] = await (await db.ready()).$transaction((tx) => enqueueTasks(tx, [{ type: "booking.confirmed", data }]));
     if (!id) throw new Error("no id");
     // As a procedure does: hand the run to waitUntil, answer, the platform waits.
     runtime.waitUntil(runTasksNow(runtime, [id]));

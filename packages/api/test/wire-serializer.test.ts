@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { bookingPage, sessionPage } from "../src/domain/dto.js";
+import { bookingPage, sessionPage } from "../src/domain/schemas/dto.js";
 import { serializeOutput } from "../src/wire-serializer.js";
 
 // serializeOutput must put on the wire exactly the bytes superjson.serialize would.

@@ -1,5 +1,6 @@
 export { CRON_TASKS_PATH, handleCronTasksRequest } from "./cron.js";
-export { enqueueTask, enqueueTasks, TASK_TYPES, type TaskType } from "./outbox.js";
+export { enqueueTasks, TASK_TYPES, type TaskEvent, type TaskType } from "./outbox.js";
+export { createOverdueDrain, OVERDUE_DRAIN } from "./overdue-drain.js";
 export { retryDelayMs, TASK_POLICY, type TaskRunOptions } from "./policy.js";
 export {
   type DrainOptions,
@@ -9,4 +10,3 @@ export {
   type TaskRuntime,
 } from "./run-tasks.js";
 export { signStandardWebhook, type WebhookEvent } from "./webhook.js";
-export { createOverdueDrain, OVERDUE_DRAIN } from "./overdue-drain.js";

@@ -1,4 +1,4 @@
-import type { Prisma } from "@s3ssions/db";
+import { join, type Prisma, type Sql, sql } from "@s3ssions/db";
 
 /** Every event the API reports to WEBHOOK_URL. */
 export const TASK_TYPES = [
@@ -10,29 +10,36 @@ export const TASK_TYPES = [
 ] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
-/**
- * Writes a task in the caller's transaction: it commits with the change it reports or
- * not at all, so a function frozen after the commit loses nothing (the cron drain
- * delivers it). Returns the task id, which is also the webhook's idempotency key.
- */
-export async function enqueueTask(
-  tx: Prisma.TransactionClient,
-  type: TaskType,
-  data: Prisma.InputJsonObject,
-): Promise<string> {
-  const task = await tx.task.create({ data: { kind: type, payload: data }, select: { id: true } });
-  return task.id;
+/** One event to report: a task's kind and its webhook `data`. */
+export interface TaskEvent {
+  type: TaskType;
+  data: Prisma.InputJsonObject;
 }
 
-/** Several tasks in one statement (a cancelled session notifies every booking). */
-export async function enqueueTasks(
-  tx: Prisma.TransactionClient,
-  tasks: { type: TaskType; data: Prisma.InputJsonObject }[],
-): Promise<string[]> {
-  if (tasks.length === 0) return [];
-  const rows = await tx.task.createManyAndReturn({
-    data: tasks.map((task) => ({ kind: task.type, payload: task.data })),
-    select: { id: true },
-  });
-  return rows.map((row) => row.id);
+/**
+ * The one statement that writes tasks: `INSERT … RETURNING id::text AS "taskId"`, one row
+ * per event. Run alone by `enqueueTasks`, or as the last statement of a change's own
+ * data-modifying CTE when a hot path must not spend a round trip on it.
+ */
+export function insertTasks(events: readonly TaskEvent[]): Sql {
+  if (events.length === 0) throw new Error("insertTasks needs at least one event");
+  const rows = events.map(
+    (event) => sql`(gen_random_uuid(), ${event.type}, ${JSON.stringify(event.data)}::jsonb, now())`,
+  );
+  return sql`INSERT INTO tasks (id, kind, payload, updated_at) VALUES ${join(rows, ", ")} RETURNING id::text AS "taskId"`;
+}
+
+/**
+ * Writes tasks in the caller's transaction: they commit with the change they report or
+ * not at all, so a function frozen after the commit loses nothing (the cron drain
+ * delivers them). Returns their ids, which are also the webhooks' idempotency keys.
+ */
+export async function enqueueTasks(tx: Prisma.TransactionClient, events: readonly TaskEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  return taskIdsOf(await tx.$queryRaw<{ taskId: string }[]>(insertTasks(events)));
+}
+
+/** The ids `insertTasks` returned, in whatever statement it ended. */
+export function taskIdsOf(rows: readonly { taskId: string }[]): string[] {
+  return rows.map((row) => row.taskId);
 }

@@ -1,12 +1,13 @@
 import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
-import { bookingEvent } from "../../domain/booking-events.js";
-import { commitChange } from "../../domain/change.js";
-import { toBookingDto } from "../../domain/dto.js";
-import { assertNotStarted } from "../../domain/guards.js";
-import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
-import { promoteWaitlisted } from "../../domain/waitlist.js";
+import { commitChange } from "../../domain/changes/commit-change.js";
+import { bookingEvent } from "../../domain/changes/events.js";
+import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
+import { assertNotStarted } from "../../domain/rules/guards.js";
+import { toBookingDto } from "../../domain/stores/session-row.js";
+import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
+import { enqueueTasks } from "../../tasks/outbox.js";
 import type { CancelBookingInput } from "./cancel.schema.js";
 
 function bookingNotFound() {
@@ -28,7 +29,7 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
     const session = await lockSession(tx, owner.sessionId);
     if (!session) throw bookingNotFound();
     const booking = await tx.booking.findUniqueOrThrow({ where: { id: input.id } });
-    if (booking.status === "cancelled") return { result: toBookingDto(booking), events: [] };
+    if (booking.status === "cancelled") return { result: toBookingDto(booking), taskIds: [] };
     // After the start a seat is spent: a cancel would promote someone into the past.
     assertNotStarted(session);
 
@@ -39,15 +40,13 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
       booking.status === "confirmed" ? { confirmedCount: { decrement: 1 } } : { waitlistCount: { decrement: 1 } },
     );
     const { events: promotions } = await promoteWaitlisted(tx, freed);
-    return {
-      result: toBookingDto(cancelled),
-      events: [
-        bookingEvent("booking.cancelled", cancelled, session, {
-          previousStatus: booking.status,
-          reason: "user_cancelled",
-        }),
-        ...promotions,
-      ],
-    };
+    const events = [
+      bookingEvent("booking.cancelled", cancelled, session, {
+        previousStatus: booking.status,
+        reason: "user_cancelled",
+      }),
+      ...promotions,
+    ];
+    return { result: toBookingDto(cancelled), taskIds: await enqueueTasks(tx, events) };
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uuid } from "../../domain/input-primitives.js";
+import { uuid } from "../../domain/schemas/inputs.js";
 
 export const ZCancelBookingInput = z.object({ id: uuid }).strict();
 export type CancelBookingInput = z.infer<typeof ZCancelBookingInput>;

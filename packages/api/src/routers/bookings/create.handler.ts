@@ -1,55 +1,14 @@
-import { randomUUID } from "node:crypto";
-import { type Prisma, isUniqueViolation } from "@s3ssions/db";
-import { TRPCError } from "@trpc/server";
+import { isUniqueViolation } from "@s3ssions/db";
 import type { ProtectedContext } from "../../context.js";
-import { bookingEvent } from "../../domain/booking-events.js";
-import { commitChange } from "../../domain/change.js";
-import { type BookingDto, toBookingDto } from "../../domain/dto.js";
-import { assertNotAnonymous, assertNotStarted, assertScheduled, sessionNotFound } from "../../domain/guards.js";
-import { type LockedSession, lockSessionForUser } from "../../domain/session-lock.js";
+import { commitChange } from "../../domain/changes/commit-change.js";
+import { bookingEvent } from "../../domain/changes/events.js";
+import { assertNotAnonymous, assertNotStarted, assertScheduled, sessionNotFound } from "../../domain/rules/guards.js";
+import { newBookingStatus } from "../../domain/rules/seats.js";
+import { insertBooking, newBooking } from "../../domain/stores/bookings.js";
+import { toBookingDto } from "../../domain/stores/session-row.js";
+import { lockSessionForUser } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CreateBookingInput } from "./create.schema.js";
-
-/**
- * Inserts the booking, moves the session's counter and writes the outbox task in one
- * statement: the lock is held for one round trip instead of three.
- */
-async function insertBooking(
-  tx: Prisma.TransactionClient,
-  session: LockedSession,
-  userId: string,
-  status: "confirmed" | "waitlisted",
-): Promise<{ booking: BookingDto; taskId: string }> {
-  const now = new Date();
-  // Two Date objects: one shared object would make superjson mark them as one reference.
-  const booking: BookingDto = {
-    id: randomUUID(),
-    sessionId: session.id,
-    userId,
-    status,
-    createdAt: now,
-    updatedAt: new Date(now),
-  };
-  const event = bookingEvent(`booking.${status}`, booking, session);
-  const confirmed = status === "confirmed" ? 1 : 0;
-  const rows = await tx.$queryRaw<{ taskId: string }[]>`
-    WITH inserted AS (
-      INSERT INTO bookings (id, session_id, user_id, status, created_at, updated_at)
-      VALUES (${booking.id}::uuid, ${session.id}::uuid, ${userId}::uuid, ${status}::"BookingStatus", ${now}, ${now})
-    ), counted AS (
-      UPDATE sessions
-      SET confirmed_count = confirmed_count + ${confirmed}::int,
-          waitlist_count = waitlist_count + ${1 - confirmed}::int,
-          updated_at = ${now}
-      WHERE id = ${session.id}::uuid
-    )
-    INSERT INTO tasks (id, kind, payload, updated_at)
-    VALUES (gen_random_uuid(), ${event.type}, ${JSON.stringify(event.data)}::jsonb, ${now})
-    RETURNING id::text AS "taskId"`;
-  const taskId = rows[0]?.taskId;
-  if (!taskId) throw new Error("booking insert returned no task");
-  return { booking, taskId };
-}
 
 /**
  * Books a seat: confirmed while seats are left, waitlisted after. Under the session's
@@ -65,17 +24,12 @@ export async function createBookingHandler({ ctx, input }: { ctx: ProtectedConte
       const locked = await lockSessionForUser(tx, input.sessionId, ctx.user.id);
       if (!locked) throw sessionNotFound();
       const { session, active } = locked;
-      if (active) return { result: toBookingDto(active), events: [] };
+      if (active) return { result: toBookingDto(active), taskIds: [] };
       assertScheduled(session);
       assertNotStarted(session);
-
-      const status = session.confirmedCount < session.capacity ? "confirmed" : "waitlisted";
-      const waitlistMax = ctx.env.WAITLIST_MAX ?? session.capacity;
-      if (status === "waitlisted" && session.waitlistCount >= waitlistMax) {
-        throw new TRPCError({ code: "CONFLICT", message: "The session is full and its waitlist is full" });
-      }
-      const { booking, taskId } = await insertBooking(tx, session, ctx.user.id, status);
-      return { result: booking, events: [], enqueued: [taskId] };
+      const booking = newBooking(session.id, ctx.user.id, newBookingStatus(session, ctx.env.WAITLIST_MAX));
+      const taskIds = await insertBooking(tx, booking, [bookingEvent(`booking.${booking.status}`, booking, session)]);
+      return { result: booking, taskIds };
     });
   try {
     return await book();

@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { bookingDto, bookingPage } from "../../domain/dto.js";
+import { bookingDto, bookingPage } from "../../domain/schemas/dto.js";
 import { protectedProcedure } from "../../trpc.js";
 import { cancelBookingHandler } from "./cancel.handler.js";
 import { ZCancelBookingInput } from "./cancel.schema.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pageLimit, pagingFields } from "../../domain/input-primitives.js";
+import { pageLimit, pagingFields } from "../../domain/schemas/inputs.js";
 
 export const ZMyBookingsInput = z
   .object({

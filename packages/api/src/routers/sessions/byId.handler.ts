@@ -1,7 +1,7 @@
 import type { Context } from "../../context.js";
-import { toSessionDto } from "../../domain/dto.js";
-import { sessionNotFound } from "../../domain/guards.js";
-import { sessionsWithVisibleOnlineUrl } from "../../domain/online-url.js";
+import { sessionNotFound } from "../../domain/rules/guards.js";
+import { sessionsWithVisibleOnlineUrl } from "../../domain/stores/online-url-viewers.js";
+import { toSessionDto } from "../../domain/stores/session-row.js";
 import type { SessionByIdInput } from "./byId.schema.js";
 
 export async function sessionByIdHandler({ ctx, input }: { ctx: Context; input: SessionByIdInput }) {

@@ -1,9 +1,10 @@
 import type { ProtectedContext } from "../../context.js";
-import { bookingEvent } from "../../domain/booking-events.js";
-import { commitChange } from "../../domain/change.js";
-import { toSessionDto } from "../../domain/dto.js";
-import { assertHost, sessionNotFound } from "../../domain/guards.js";
-import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
+import { commitChange } from "../../domain/changes/commit-change.js";
+import { bookingEvent, sessionCancelledEvent } from "../../domain/changes/events.js";
+import { assertHost, sessionNotFound } from "../../domain/rules/guards.js";
+import { toSessionDto } from "../../domain/stores/session-row.js";
+import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
+import { enqueueTasks } from "../../tasks/outbox.js";
 import type { CancelSessionInput } from "./cancel.schema.js";
 
 /** Cancels the session and every active booking in it; each booking's owner is notified. Idempotent. */
@@ -13,7 +14,7 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
     if (!session) throw sessionNotFound();
     assertHost(session, ctx.user.id);
     if (session.status === "cancelled") {
-      return { result: toSessionDto(session, true), events: [] };
+      return { result: toSessionDto(session, true), taskIds: [] };
     }
     const cancelled = await tx.booking.updateManyAndReturn({
       where: { sessionId: input.id, status: { in: ["confirmed", "waitlisted"] } },
@@ -21,23 +22,11 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
     });
     const row = await updateLockedSession(tx, session, { status: "cancelled", confirmedCount: 0, waitlistCount: 0 });
     const events = [
-      {
-        type: "session.cancelled" as const,
-        data: {
-          session: {
-            id: row.id,
-            hostId: row.hostId,
-            title: row.title,
-            startsAt: row.startsAt.toISOString(),
-            status: row.status,
-          },
-          cancelledBookings: cancelled.length,
-        },
-      },
+      sessionCancelledEvent(row, cancelled.length),
       ...cancelled
         .sort((a, b) => a.seq - b.seq)
         .map((booking) => bookingEvent("booking.cancelled", booking, session, { reason: "session_cancelled" })),
     ];
-    return { result: toSessionDto(row, true), events };
+    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
   });
 }

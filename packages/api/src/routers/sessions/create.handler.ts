@@ -1,7 +1,7 @@
 import type { ProtectedContext } from "../../context.js";
-import { toSessionDto } from "../../domain/dto.js";
-import { assertNotAnonymous } from "../../domain/guards.js";
-import { assertSessionTimes } from "../../domain/session-times.js";
+import { assertNotAnonymous } from "../../domain/rules/guards.js";
+import { assertSessionTimes } from "../../domain/rules/session-times.js";
+import { toSessionDto } from "../../domain/stores/session-row.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import type { CreateSessionInput } from "./create.schema.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { dateInput, httpsUrl, safeText, timezone } from "../../domain/input-primitives.js";
-import { ENDS_AFTER_START, endsAfterStart } from "../../domain/session-times.js";
+import { ENDS_AFTER_START, endsAfterStart } from "../../domain/rules/session-times.js";
+import { dateInput, httpsUrl, safeText, timezone } from "../../domain/schemas/inputs.js";
 
 /** The fields a host sets; `update` takes any subset of them. */
 export const sessionFields = {

@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { sessionDto, sessionPage } from "../../domain/dto.js";
+import { sessionDto, sessionPage } from "../../domain/schemas/dto.js";
 import { protectedProcedure, viewerProcedure } from "../../trpc.js";
 import { sessionByIdHandler } from "./byId.handler.js";
 import { ZSessionByIdInput } from "./byId.schema.js";

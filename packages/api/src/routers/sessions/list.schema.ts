@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dateInput, pageLimit, pagingFields, uuid } from "../../domain/input-primitives.js";
+import { dateInput, pageLimit, pagingFields, uuid } from "../../domain/schemas/inputs.js";
 
 export const ZListSessionsInput = z
   .object({

@@ -1,18 +1,19 @@
-import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../../context.js";
-import { commitChange } from "../../domain/change.js";
-import { toSessionDto } from "../../domain/dto.js";
+import { commitChange } from "../../domain/changes/commit-change.js";
+import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
 import {
   assertHost,
   assertNotAnonymous,
   assertNotStarted,
   assertScheduled,
   sessionNotFound,
-} from "../../domain/guards.js";
-import { lockSession, updateLockedSession } from "../../domain/session-lock.js";
-import { assertSessionTimes } from "../../domain/session-times.js";
-import { promoteWaitlisted } from "../../domain/waitlist.js";
+} from "../../domain/rules/guards.js";
+import { assertCapacityCoversConfirmed } from "../../domain/rules/seats.js";
+import { assertSessionTimes } from "../../domain/rules/session-times.js";
+import { toSessionDto } from "../../domain/stores/session-row.js";
+import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
+import { enqueueTasks } from "../../tasks/outbox.js";
 import type { UpdateSessionInput } from "./update.schema.js";
 
 /**
@@ -34,16 +35,11 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
       { startsAt: changes.startsAt ?? session.startsAt, endsAt: changes.endsAt ?? session.endsAt },
       changes.startsAt !== undefined,
     );
-    if (changes.capacity !== undefined && changes.capacity < session.confirmedCount) {
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: `capacity cannot drop below the ${session.confirmedCount} confirmed bookings`,
-      });
-    }
+    if (changes.capacity !== undefined) assertCapacityCoversConfirmed(changes.capacity, session);
 
     // The input holds the session's own fields only (a strict schema); Prisma skips the undefined ones.
     const updated = await updateLockedSession(tx, session, changes);
     const { session: row, events } = await promoteWaitlisted(tx, updated);
-    return { result: toSessionDto(row, true), events };
+    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uuid } from "../../domain/input-primitives.js";
+import { uuid } from "../../domain/schemas/inputs.js";
 import { sessionFields } from "./create.schema.js";
 
 export const ZUpdateSessionInput = z

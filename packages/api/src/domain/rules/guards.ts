@@ -1,19 +1,19 @@
 import { TRPCError } from "@trpc/server";
-import type { AuthUser } from "../auth/access-token.js";
-import type { LockedSession } from "./session-lock.js";
+import type { AuthUser } from "../../auth/access-token.js";
+import type { SessionRow } from "../schemas/dto.js";
 import { startsInFuture } from "./session-times.js";
 
 export function sessionNotFound(): TRPCError {
   return new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
 }
 
-export function assertHost(session: Pick<LockedSession, "hostId">, userId: string): void {
+export function assertHost(session: Pick<SessionRow, "hostId">, userId: string): void {
   if (session.hostId !== userId) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Only the session's host may change it" });
   }
 }
 
-export function assertScheduled(session: Pick<LockedSession, "status">): void {
+export function assertScheduled(session: Pick<SessionRow, "status">): void {
   if (session.status === "cancelled") {
     throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session is cancelled" });
   }
@@ -34,7 +34,7 @@ export function assertNotAnonymous(user: Pick<AuthUser, "isAnonymous">, action: 
 }
 
 /** Bookings and sessions freeze at the start: nothing moves into the past, nobody is notified of it. */
-export function assertNotStarted(session: Pick<LockedSession, "startsAt">, now = Date.now()): void {
+export function assertNotStarted(session: Pick<SessionRow, "startsAt">, now = Date.now()): void {
   if (!startsInFuture(session.startsAt, now)) {
     throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
   }

@@ -1,15 +1,20 @@
 import type { Prisma } from "@s3ssions/db";
-import { bookingEvent } from "./booking-events.js";
-import { type LockedSession, updateLockedSession } from "./session-lock.js";
+import type { TaskEvent } from "../../tasks/outbox.js";
+import { freeSeats } from "../rules/seats.js";
+import { type LockedSession, updateLockedSession } from "../stores/sessions.js";
+import { bookingEvent } from "./events.js";
 
 /**
  * Confirms waitlisted bookings, earliest first, while the session has free seats.
  * Must run under the session's lock (see lockSession). Returns the session as it now is
  * and the promotion events.
  */
-export async function promoteWaitlisted(tx: Prisma.TransactionClient, session: LockedSession) {
-  const free = session.capacity - session.confirmedCount;
-  if (session.status !== "scheduled" || free <= 0 || session.waitlistCount === 0) return { session, events: [] };
+export async function promoteWaitlisted(
+  tx: Prisma.TransactionClient,
+  session: LockedSession,
+): Promise<{ session: LockedSession; events: TaskEvent[] }> {
+  const free = freeSeats(session);
+  if (free <= 0 || session.waitlistCount === 0) return { session, events: [] };
   const next = await tx.booking.findMany({
     where: { sessionId: session.id, status: "waitlisted" },
     orderBy: { seq: "asc" },

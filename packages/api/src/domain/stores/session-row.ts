@@ -1,0 +1,54 @@
+import { raw, type Sql } from "@s3ssions/db";
+import { z } from "zod";
+import { freeSeats } from "../rules/seats.js";
+import { type BookingDto, type SessionDto, type SessionRow, sessionDto } from "../schemas/dto.js";
+
+/** What `toSessionDto` derives: not a column. */
+const DERIVED: ReadonlySet<string> = new Set(["seatsLeft"] satisfies (keyof SessionDto)[]);
+
+/**
+ * A field's column: its snake_case name, read as text where the column is a uuid, an enum
+ * or text (Prisma's own queries return those as strings too).
+ */
+function columnOf(field: string, schema: z.ZodType): string {
+  const column = field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  const inner = schema instanceof z.ZodNullable ? schema.unwrap() : schema;
+  return inner instanceof z.ZodString || inner instanceof z.ZodEnum ? `${column}::text` : column;
+}
+
+/** The session row's fields and columns, derived from `sessionDto`: a new field needs no entry here. */
+const SESSION_COLUMNS: readonly (readonly [field: string, column: string])[] = Object.entries(sessionDto.shape)
+  .filter(([field]) => !DERIVED.has(field))
+  .map(([field, schema]) => [field, columnOf(field, schema)]);
+
+/**
+ * The columns of a session row, as every raw query selects them (Prisma's own queries
+ * return the same fields): `SELECT ${sessionColumns()} FROM sessions`, or with a table alias.
+ */
+export function sessionColumns(alias?: string): Sql {
+  const prefix = alias ? `${alias}.` : "";
+  return raw(SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", "));
+}
+
+/**
+ * `onlineUrlVisible`: whether the caller is the host or holds a confirmed booking (see
+ * onlineUrlViewers); the link is null otherwise.
+ */
+export function toSessionDto(row: SessionRow, onlineUrlVisible: boolean): SessionDto {
+  return {
+    ...row,
+    onlineUrl: onlineUrlVisible ? row.onlineUrl : null,
+    seatsLeft: freeSeats(row),
+  };
+}
+
+export function toBookingDto(row: BookingDto): BookingDto {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    userId: row.userId,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
