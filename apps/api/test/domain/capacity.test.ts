@@ -19,7 +19,10 @@ beforeAll(async () => {
     Array.from({ length: INSTANCES }, () =>
       spawnApi({
         env: {
-          SUPABASE_DB_URL_TRANSACTION: ctx.tdb.pooledUrl(),
+          // 400 bookings queue on one session's lock, 40 per instance behind one connection:
+          // on a loaded machine the last waits longer than the 15 s default pool timeout.
+          // This test is about capacity; the timeouts have tests of their own.
+          SUPABASE_DB_URL_TRANSACTION: ctx.tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, pool_timeout: 150 }),
           SUPABASE_JWT_SECRET: JWT_SECRET,
           WAITLIST_MAX: String(BOOKINGS),
         },
