@@ -12,25 +12,62 @@ import {
 import { expect } from "vitest";
 import { INTERNALS, JWT_SECRET, sessionInput, userToken } from "./support.js";
 
-/** Env of an API instance under load: one connection through the pooler, limits off (they would answer 429). */
-export function instanceEnv(pooledUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
+/** How many API instances and load clients a fault test runs. */
+const INSTANCES = 4;
+const CLIENTS = 12;
+
+/** API instances under load: one connection each through the pooler, limits off (they would answer 429). */
+export async function startInstances(pooledUrl: string): Promise<ApiProcess[]> {
+  const env = {
     SUPABASE_DB_URL_TRANSACTION: pooledUrl,
     SUPABASE_JWT_SECRET: JWT_SECRET,
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
     RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
     // Small sessions fill on purpose: the waitlist's bound is not what a fault test is about.
     WAITLIST_MAX: "100000",
-    ...extra,
   };
+  return Promise.all(Array.from({ length: INSTANCES }, () => spawnApi({ env, timeoutMs: 60_000 })));
 }
 
-export async function startInstances(count: number, env: Record<string, string>): Promise<ApiProcess[]> {
-  return Promise.all(Array.from({ length: count }, () => spawnApi({ env, timeoutMs: 60_000 })));
+/**
+ * A load of bookings across `instances` with `fault` fired 2 s into it, and what every fault
+ * must leave behind: failures only typed 503/504s, the same processes answering again,
+ * successes on both sides of the fault, none of the app's server connections from before
+ * (the fault was real), nothing answered 200 lost, capacity held. `directUrl` is read each
+ * time: a restarted server may move.
+ */
+export async function expectLoadSurvivesFault(
+  instances: ApiProcess[],
+  options: { directUrl: () => string; fault: () => Promise<void> },
+): Promise<void> {
+  const sessionIds = await createSessions(instances[0]!.baseUrl, [3, 5, 8, 12]);
+  const before = await appBackends(options.directUrl());
+  expect(before.length).toBeGreaterThan(0);
+  const pids = instances.map((api) => api.child.pid);
+
+  const { result, faultAt, faultDoneAt } = await loadWithFault(instances, sessionIds, {
+    clients: CLIENTS,
+    durationMs: 7_000,
+    faultAtMs: 2_000,
+    fault: options.fault,
+  });
+  expect(deadInstances(instances)).toEqual([]);
+  const failed = expectOnlyTypedUnavailability(result.calls);
+  const faultMs = Math.round(faultDoneAt - faultAt);
+  console.log(describeLoad(result, { faultAt: Math.round(faultAt), faultMs, failed: failed.length }));
+
+  await expectRecovered(instances, sessionIds);
+  expect(instances.map((api) => api.child.pid)).toEqual(pids);
+  expect(result.calls.some((c) => c.status === 200 && c.at < faultAt)).toBe(true);
+  expect(result.calls.some((c) => c.status === 200 && c.at > faultDoneAt + 500)).toBe(true);
+  const after = await appBackends(options.directUrl());
+  expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+
+  await expectNothingLost(options.directUrl(), result);
 }
 
 /** Sessions with small capacities, so that bookings fill them, waitlist and promote. */
-export async function createSessions(baseUrl: string, capacities: number[]): Promise<string[]> {
+async function createSessions(baseUrl: string, capacities: number[]): Promise<string[]> {
   const host = await userToken();
   const ids: string[] = [];
   for (const capacity of capacities) {
@@ -42,7 +79,7 @@ export async function createSessions(baseUrl: string, capacities: number[]): Pro
 }
 
 /** Backend pids serving the app on `database` right now (as the direct connection sees them). */
-export async function appBackends(directUrl: string): Promise<number[]> {
+async function appBackends(directUrl: string): Promise<number[]> {
   const rows = await sql<{ pid: number }>(
     directUrl,
     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 's3ssions_unified'",
@@ -51,7 +88,7 @@ export async function appBackends(directUrl: string): Promise<number[]> {
 }
 
 /** The last lines of every instance that is no longer running (it must not have died). */
-export function deadInstances(instances: ApiProcess[]): string[] {
+function deadInstances(instances: ApiProcess[]): string[] {
   return instances
     .filter((api) => api.child.exitCode !== null || api.child.signalCode !== null)
     .map(
@@ -64,7 +101,7 @@ export function deadInstances(instances: ApiProcess[]): string[] {
 }
 
 /** Runs a bounded load and fires `fault` `faultAtMs` into it; returns when both are done. */
-export async function loadWithFault(
+async function loadWithFault(
   instances: ApiProcess[],
   sessionIds: string[],
   options: { clients: number; durationMs: number; faultAtMs: number; fault: () => Promise<void> },
@@ -93,7 +130,7 @@ export async function loadWithFault(
 }
 
 /** Each instance answers again, without a restart: polls until 200, then books once more. */
-export async function expectRecovered(instances: ApiProcess[], sessionIds: string[], deadlineMs = 30_000) {
+async function expectRecovered(instances: ApiProcess[], sessionIds: string[], deadlineMs = 30_000) {
   const deadline = Date.now() + deadlineMs;
   for (const api of instances) {
     expect(api.child.exitCode, "the API process must not have exited").toBeNull();
@@ -116,7 +153,7 @@ export async function expectRecovered(instances: ApiProcess[], sessionIds: strin
 }
 
 /** Failures are typed 503/504s that show nothing inside; never a 500, never a dropped request. */
-export function expectOnlyTypedUnavailability(calls: LoadCall[]) {
+function expectOnlyTypedUnavailability(calls: LoadCall[]) {
   const failed = calls.filter((c) => c.status !== 200);
   const unexpected = failed.filter(
     (c) =>
@@ -134,7 +171,7 @@ export function expectOnlyTypedUnavailability(calls: LoadCall[]) {
 }
 
 /** Every booking an answer reported exists as reported (cancellations stay cancelled), and the invariants hold. */
-export async function expectNothingLost(directUrl: string, result: LoadResult) {
+async function expectNothingLost(directUrl: string, result: LoadResult) {
   const ids = [...result.bookings.keys()];
   const rows = await sql<{ id: string; status: string; session_id: string; user_id: string }>(
     directUrl,
@@ -159,7 +196,7 @@ export async function expectNothingLost(directUrl: string, result: LoadResult) {
   });
 }
 
-export function describeLoad(result: LoadResult, extra: Record<string, unknown> = {}): string {
+function describeLoad(result: LoadResult, extra: Record<string, unknown> = {}): string {
   const byStatus: Record<string, number> = {};
   for (const call of result.calls) byStatus[call.status] = (byStatus[call.status] ?? 0) + 1;
   return JSON.stringify({ requests: result.calls.length, byStatus, bookings: result.bookings.size, ...extra });
