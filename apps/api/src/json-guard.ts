@@ -72,12 +72,41 @@ function fitsValues(tree: unknown, budget: { left: number }): boolean {
   return true;
 }
 
+/** The paths of a `meta.values` tree's `Date` leaves, written as superjson writes paths. */
+function datePaths(tree: unknown, prefix: string, into: Set<string>): Set<string> {
+  if (Array.isArray(tree)) {
+    if (tree.length === 1 && tree[0] === "Date") into.add(prefix);
+  } else if (isPlainObject(tree)) {
+    for (const [key, child] of Object.entries(tree)) datePaths(child, prefix ? `${prefix}.${key}` : key, into);
+  }
+  return into;
+}
+
+/**
+ * Whether `meta.referentialEqualities` only says "these dates are one Date object": every
+ * path it names is a `Date` leaf, at most `MAX_SUPERJSON_VALUES` of them. superjson writes
+ * that when user code passes one Date twice (`{ from: now, to: now }`); applying it walks
+ * a few plain paths and shares a Date, nothing more.
+ */
+function onlyDatesShared(references: unknown, values: unknown): boolean {
+  if (!isPlainObject(references)) return false; // the array form shares the root: never a Date
+  const dates = datePaths(values, "", new Set());
+  let left = MAX_SUPERJSON_VALUES;
+  for (const [path, targets] of Object.entries(references)) {
+    if (!dates.has(path) || !Array.isArray(targets)) return false;
+    for (const target of targets) {
+      if (typeof target !== "string" || !dates.has(target) || --left < 0) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Why a request's superjson metadata is refused, or undefined when it is acceptable.
  *
- * - `meta.referentialEqualities` is refused outright: pointing many times into a large
- *   `Set` costs superjson O(n·m) and worse (a 54 KB body blocked the event loop for
- *   seconds), and no input of ours needs object identity.
+ * - `meta.referentialEqualities` only between dates (see onlyDatesShared): pointing many
+ *   times into a large `Set` costs superjson O(n·m) and worse (a 54 KB body blocked the
+ *   event loop for seconds), and no input of ours needs any other object identity.
  * - `meta.values` may only annotate `Date` and `undefined`, at most
  *   `MAX_SUPERJSON_VALUES` of them. superjson 2.2.x also recurses without end on a
  *   string where a tree belongs (`{"values":{"a":"Date"}}`): that shape fails here too.
@@ -98,8 +127,9 @@ export function superjsonMetaProblem(text: string, batch: boolean): string | und
     if (!isPlainObject(envelope) || !("meta" in envelope)) continue;
     const meta = envelope.meta;
     if (!isPlainObject(meta)) continue;
-    if (meta.referentialEqualities !== undefined && meta.referentialEqualities !== null) {
-      return "superjson meta.referentialEqualities is not accepted (send each object once)";
+    const references = meta.referentialEqualities;
+    if (references !== undefined && references !== null && !onlyDatesShared(references, meta.values)) {
+      return "superjson meta.referentialEqualities is accepted only between dates (send each object once)";
     }
     if (meta.values === undefined || meta.values === null) continue;
     if (!fitsValues(meta.values, { left: MAX_SUPERJSON_VALUES })) {
