@@ -3,7 +3,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { constants, Script } from "node:vm";
-import { createTestDatabase, ensurePgBouncer, REPO_ROOT, type TestDatabase } from "@s3ssions/testing";
+import {
+  CONNECTED_DB_REPORT,
+  createTestDatabase,
+  ensurePgBouncer,
+  REPO_ROOT,
+  type TestDatabase,
+} from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 // The real `vercel build` (offline, via `pnpm build:vercel`), then the function it
@@ -189,25 +195,14 @@ describe("the built function, loaded as the Node runtime loads it", () => {
     const res = await get("/health/db");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await res.json()).toMatchObject({
-      status: "ok",
-      database: "connected",
-      platform: "vercel_serverless",
-      mode: "unified_engine",
-      engine: "supabase_transaction_6543",
-      config: "statement_cache_size_0_pgbouncer_optimized",
-    });
+    expect(await res.json()).toMatchObject(CONNECTED_DB_REPORT);
   });
 
   it("tRPC health.db answers the same report", async () => {
     const res = await get("/api/trpc/health.db");
     expect(res.status).toBe(200);
     const { result } = await res.json();
-    expect(result.data.json).toMatchObject({
-      status: "ok",
-      database: "connected",
-      engine: "supabase_transaction_6543",
-    });
+    expect(result.data.json).toMatchObject(CONNECTED_DB_REPORT);
   });
 
   it("sessions.list runs its SQL through Prisma, whose runtime the function loads from its chunks on first use", async () => {

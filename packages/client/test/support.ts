@@ -1,8 +1,8 @@
 // The repo's test helpers, by path: this package is published, so its manifest names no
 // workspace package. `turbo.json` in this package orders the builds instead.
-import { signHs256, startTestApi, type TestApi } from "../../testing/src/index.js";
+import { CONNECTED_DB_REPORT, signHs256, startTestApi, type TestApi } from "../../testing/src/index.js";
 
-export { signHs256 };
+export { CONNECTED_DB_REPORT, signHs256 };
 
 export const JWT_SECRET = "client-test-jwt-secret-with-at-least-32-characters";
 

@@ -13,3 +13,4 @@ export * from "./superjson-bomb.js";
 export * from "./test-ca.js";
 export * from "./checkout-copy.js";
 export * from "./session-input.js";
+export * from "./health-report.js";
