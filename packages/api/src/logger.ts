@@ -35,20 +35,25 @@ function minimumLevel(): number {
 const minimum = minimumLevel();
 
 /**
- * Lines wait here for the end of the current event-loop turn and go out together, one
- * write per stream per turn, never one per request (a write to a pipe or file is
- * synchronous in Node on Linux). A full buffer goes out at once; whatever is left goes out
- * when the process exits, however it exits short of SIGKILL.
+ * Lines wait here and go out together, never one write per request (a write to a pipe or
+ * file is synchronous in Node on Linux): at the end of the current event-loop turn, or,
+ * when the last write was under MIN_WRITE_INTERVAL_MS ago, once that much time has passed
+ * since it. So a quiet server writes each line at once and a busy one writes at most about
+ * a hundred times a second, however many requests it answers. A full buffer goes out at
+ * once; whatever is left goes out when the process exits, however it exits short of SIGKILL.
  */
 const pending = { stdout: [] as string[], stderr: [] as string[], bytes: 0 };
 const MAX_PENDING_BYTES = 64 * 1024;
+const MIN_WRITE_INTERVAL_MS = 10;
 let scheduled = false;
+let lastWriteAt = Number.NEGATIVE_INFINITY;
 let written: { promise: Promise<void>; resolve: () => void } | undefined;
 
 /** Writes every line logged so far. */
 export function flushLogs(): void {
   scheduled = false;
   pending.bytes = 0;
+  if (pending.stdout.length > 0 || pending.stderr.length > 0) lastWriteAt = performance.now();
   if (pending.stdout.length > 0) {
     const text = `${pending.stdout.join("\n")}\n`;
     pending.stdout = [];
@@ -91,7 +96,9 @@ export const jsonLogger: Logger = {
     if (pending.bytes > MAX_PENDING_BYTES) flushLogs();
     else if (!scheduled) {
       scheduled = true;
-      setImmediate(flushLogs);
+      const wait = lastWriteAt + MIN_WRITE_INTERVAL_MS - performance.now();
+      if (wait > 0) setTimeout(flushLogs, wait);
+      else setImmediate(flushLogs);
     }
   },
 };
