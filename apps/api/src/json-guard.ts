@@ -7,11 +7,14 @@
  *
  * The body is read here, once, capped at `maxBodyBytes` while reading (a chunked body has
  * no content-length to trust), decoded as strict UTF-8, scanned (never parsed, unless it
- * carries superjson metadata) and handed on as a new Request carrying the same text.
+ * carries superjson metadata) and handed on as a request carrying the same text
+ * (checked-body-request.ts).
  *
  * Text Postgres cannot store (NUL, lone surrogates) is the schemas' business, field by
  * field, so that the caller learns which field is wrong (`safeText`, uuids, enums).
  */
+
+import { checkedBodyRequest } from "./checked-body-request.js";
 
 /** Deepest nesting of arrays and objects accepted in a body or a GET `input`. */
 export const MAX_JSON_DEPTH = 32;
@@ -226,12 +229,5 @@ export async function guardTrpcRequest(request: Request, options: GuardOptions):
     const metaProblem = superjsonMetaProblem(text, batch);
     if (metaProblem) return reject(400, "BAD_REQUEST", metaProblem);
   }
-  const headers = new Headers(request.headers);
-  // The body is now a string of known length: the original framing no longer applies.
-  headers.delete("content-length");
-  headers.delete("transfer-encoding");
-  return {
-    ok: true,
-    request: new Request(request.url, { method: request.method, headers, body: text, signal: request.signal }),
-  };
+  return { ok: true, request: checkedBodyRequest(request, text) };
 }
