@@ -83,7 +83,13 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
-  server.keepAliveTimeout = 5_000;
+  // An idle keep-alive connection is closed after a minute, not Node's 5 s: a client that
+  // reuses a pooled connection just as the server closes it gets a network error, not an
+  // answer. Clients keep a connection for the hinted timeout less a second (Node's agent,
+  // undici), load balancers for about 60 s; under load a client whose loop stalled past
+  // that second sent a request on every connection the server had just closed (pnpm bench,
+  // /health at c=32: 31 errors; reproduced by stalling the client across the deadline).
+  server.keepAliveTimeout = 65_000;
   // Requests Node's parser refuses (headers or URL over 16 KiB, malformed HTTP) get a JSON
   // error like every other refusal, instead of Node's bare status line.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {

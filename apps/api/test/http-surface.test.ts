@@ -6,6 +6,7 @@ import {
   signHs256,
   spawnApi,
 } from "@s3ssions/testing";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "../src/http-limits.js";
 
@@ -125,6 +126,37 @@ describe("headers on every response", () => {
     const db = await fetch(`${api.baseUrl}/health/db`);
     expect(dbTime(db.headers.get("server-timing"))).toBeGreaterThan(0);
   });
+});
+
+describe("keep-alive", () => {
+  it("a pooled connection left idle past Node's 5 s default still answers: clients pool it for the hinted timeout less a second", async () => {
+    const url = new URL(api.baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    let received = "";
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("utf8");
+    });
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.on("error", () => {});
+    const answer = async () => {
+      const from = received.length;
+      for (let i = 0; i < 200 && !/\r\n\r\n\{[\s\S]*\}$/.test(received.slice(from)); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return received.slice(from);
+    };
+    const request = `GET /health HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`;
+    socket.write(request);
+    const first = await answer();
+    expect(first).toMatch(/^HTTP\/1\.1 200/);
+    expect(first.toLowerCase()).toContain("keep-alive: timeout=65");
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(socket.destroyed, "the server closed the idle connection").toBe(false);
+    socket.write(request);
+    expect(await answer()).toMatch(/^HTTP\/1\.1 200/);
+    socket.end();
+    await closed;
+  }, 30_000);
 });
 
 describe("one structured log line per request", () => {
