@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { type TestDatabase, createTestDatabase, ensurePgBouncer, spawnApi } from "@s3ssions/testing";
+import { randomUUID } from "node:crypto";
+import { type TestDatabase, createTestDatabase, ensurePgBouncer, spawnApi, sql } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -7,14 +8,23 @@ const NAMED_STATEMENTS_SERVER = fileURLToPath(new URL("./fixtures/named-statemen
 const RESTARTS = 10;
 
 let tdb: TestDatabase;
+const SESSION_ID = randomUUID();
 beforeAll(async () => {
   await ensurePgBouncer();
   tdb = await createTestDatabase("restart");
+  await sql(
+    tdb.directUrl,
+    `INSERT INTO sessions (id, host_id, title, starts_at, ends_at, timezone, capacity, updated_at)
+     VALUES ($1, $2, 'restart', now() + interval '1 day', now() + interval '25 hours', 'UTC', 5, now())`,
+    [SESSION_ID, randomUUID()],
+  );
 });
 afterAll(() => tdb?.drop());
 
-// The health check and Prisma's query path (sessions.list), each more than once per process.
-const ROUTES = ["/health/db", "/api/trpc/sessions.list", "/api/trpc/health.db", "/api/trpc/sessions.list"];
+// The health check, the list's statement on the pool, and Prisma's query path
+// (sessions.byId), Prisma's more than once per process.
+const BY_ID = `/api/trpc/sessions.byId?input=${encodeURIComponent(JSON.stringify({ json: { id: SESSION_ID } }))}`;
+const ROUTES = ["/health/db", BY_ID, "/api/trpc/sessions.list", "/api/trpc/health.db", BY_ID];
 
 /**
  * What killed the old service: every cold start is a new process on a pooler

@@ -205,7 +205,14 @@ describe("the built function, loaded as the Node runtime loads it", () => {
     expect(result.data.json).toMatchObject(CONNECTED_DB_REPORT);
   });
 
-  it("sessions.list runs its SQL through Prisma, whose runtime the function loads from its chunks on first use", async () => {
+  it("sessions.byId runs through Prisma, whose runtime the function loads from its chunks on first use", async () => {
+    const input = encodeURIComponent(JSON.stringify({ json: { id: "00000000-0000-4000-8000-000000000000" } }));
+    const res = await get(`/api/trpc/sessions.byId?input=${input}`);
+    expect(res.status, await res.clone().text()).toBe(404);
+    expect((await res.json()).error.json.data.code).toBe("NOT_FOUND");
+  });
+
+  it("sessions.list runs its statement on the function's pool", async () => {
     const input = encodeURIComponent(JSON.stringify({ json: { limit: 5 } }));
     const res = await get(`/api/trpc/sessions.list?input=${input}`);
     expect(res.status, await res.clone().text()).toBe(200);

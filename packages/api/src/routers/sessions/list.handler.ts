@@ -7,7 +7,7 @@ import type { ListSessionsInput } from "./list.schema.js";
 
 /** Upcoming first, keyset-paginated on (startsAt, id). */
 export async function listSessionsHandler({ ctx, input }: { ctx: Context; input: ListSessionsInput }) {
-  const rows = await selectSessionPage(ctx.db.prisma, {
+  const rows = await selectSessionPage(ctx.db, {
     from: input.from ?? new Date(),
     to: input.to,
     hostId: input.hostId,
