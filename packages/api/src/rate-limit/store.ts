@@ -28,10 +28,10 @@ export async function countAttempt(
   action: string,
   windowSeconds: number,
 ): Promise<WindowCount> {
-  const prisma = await db.ready();
+  await db.ready(); // the sql tag comes with Prisma's runtime
   const table = raw('"rate_limits"');
   const window = sql`make_interval(secs => ${windowSeconds}::int)`;
-  const rows = await prisma.$queryRaw<{ hits: number; resets_in: number }[]>(sql`
+  const rows = await db.query<{ hits: number; resets_in: number }>(sql`
     INSERT INTO ${table} AS r (user_id, action, window_start, hits)
     VALUES (${userId}::uuid, ${action}, now(), 1)
     ON CONFLICT (user_id, action) DO UPDATE SET
@@ -54,10 +54,10 @@ export async function pruneRateLimits(
   db: Database,
   options: { olderThanSeconds: number; batch?: number },
 ): Promise<number> {
-  const prisma = await db.ready();
+  await db.ready(); // the sql tag comes with Prisma's runtime
   const table = raw('"rate_limits"');
   const cutoff = sql`now() - make_interval(secs => ${options.olderThanSeconds}::int)`;
-  return prisma.$executeRaw(sql`
+  return db.execute(sql`
     DELETE FROM ${table}
     WHERE (user_id, action) IN (
       SELECT user_id, action FROM ${table}

@@ -1,9 +1,9 @@
 import { type Database, type Prisma, raw, sql } from "@s3ssions/db";
 
 /**
- * The task table's SQL. Every statement is one autocommitted statement (safe through a
- * transaction-mode pooler: no session state, no advisory locks) built with Prisma's
- * tagged templates, so every value is a bind parameter.
+ * The task table's SQL. Every statement is one autocommitted statement on the pool
+ * (`db.query`; safe through a transaction-mode pooler: no session state, no advisory
+ * locks) built with Prisma's tagged templates, so every value is a bind parameter.
  *
  * `attempts` is the fencing token: a claim increments it, and a runner may only finish
  * the task while it is still `running` with the attempt number it claimed. A runner whose
@@ -45,10 +45,10 @@ export interface ClaimOptions {
  */
 export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit < 1 || (options.ids && options.ids.length === 0)) return [];
-  const prisma = await db.ready();
+  await db.ready(); // the sql tag comes with Prisma's runtime
   const table = raw('"tasks"');
   const only = options.ids ? sql`AND id = ANY(${[...options.ids]}::uuid[])` : sql``;
-  const rows = await prisma.$queryRaw<ClaimedRow[]>(sql`
+  const rows = await db.query<ClaimedRow>(sql`
     UPDATE ${table}
        SET status = 'running',
            attempts = attempts + 1,
@@ -79,8 +79,8 @@ type Claim = Pick<ClaimedTask, "id" | "attempts">;
 
 /** Marks the task done; false when this claim no longer holds it. */
 export async function completeTask(db: Database, task: Claim): Promise<boolean> {
-  const prisma = await db.ready();
-  const count = await prisma.$executeRaw(sql`
+  await db.ready(); // the sql tag comes with Prisma's runtime
+  const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'done', completed_at = now(), locked_until = NULL, last_error = NULL, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
@@ -89,8 +89,8 @@ export async function completeTask(db: Database, task: Claim): Promise<boolean> 
 
 /** Back to pending, due again after `delayMs`; false when this claim no longer holds it. */
 export async function retryTask(db: Database, task: Claim, delayMs: number, error: string): Promise<boolean> {
-  const prisma = await db.ready();
-  const count = await prisma.$executeRaw(sql`
+  await db.ready(); // the sql tag comes with Prisma's runtime
+  const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'pending', run_after = now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
            locked_until = NULL, last_error = ${error}, updated_at = now()
@@ -100,8 +100,8 @@ export async function retryTask(db: Database, task: Claim, delayMs: number, erro
 
 /** Gives up for good (the row stays, with the reason); false when this claim no longer holds it. */
 export async function failTask(db: Database, task: Claim, error: string): Promise<boolean> {
-  const prisma = await db.ready();
-  const count = await prisma.$executeRaw(sql`
+  await db.ready(); // the sql tag comes with Prisma's runtime
+  const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'failed', completed_at = now(), locked_until = NULL, last_error = ${error}, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
@@ -114,8 +114,8 @@ export async function failTask(db: Database, task: Claim, error: string): Promis
  * the releasing runner never touches the task again.
  */
 export async function releaseTask(db: Database, task: Claim): Promise<boolean> {
-  const prisma = await db.ready();
-  const count = await prisma.$executeRaw(sql`
+  await db.ready(); // the sql tag comes with Prisma's runtime
+  const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'pending', attempts = attempts - 1, run_after = now(), locked_until = NULL, updated_at = now()
      WHERE id = ${task.id}::uuid AND status = 'running' AND attempts = ${task.attempts}`);
@@ -127,6 +127,6 @@ export const DONE_TASK_RETENTION_DAYS = 30;
 
 /** Deletes done tasks completed more than `olderThanDays` ago; failed ones stay for a person to look at. */
 export async function pruneDoneTasks(db: Database, olderThanDays = DONE_TASK_RETENTION_DAYS): Promise<number> {
-  return db.prisma.$executeRaw(sql`
+  return db.execute(sql`
     DELETE FROM tasks WHERE status = 'done' AND completed_at < now() - ${olderThanDays} * interval '1 day'`);
 }

@@ -26,13 +26,8 @@ const SESSION_COLUMNS: readonly (readonly [field: string, column: string])[] = O
  * return the same fields): `SELECT ${sessionColumns()} FROM sessions`, or with a table alias.
  */
 export function sessionColumns(alias?: string): Sql {
-  return raw(sessionColumnList(alias));
-}
-
-/** The same columns as SQL text, for a statement sent to the pool as text and parameters. */
-export function sessionColumnList(alias?: string): string {
   const prefix = alias ? `${alias}.` : "";
-  return SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", ");
+  return raw(SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", "));
 }
 
 /**
