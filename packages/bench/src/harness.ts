@@ -3,7 +3,7 @@
  * HTTP load generator (keep-alive, fixed concurrency), interleaved measurement and stats.
  * Nothing here judges: it returns numbers.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -104,6 +104,9 @@ export function benchEnvironment(data: BenchData): Record<string, string> {
 
 /** The Node that runs the servers and functions: BENCH_NODE (e.g. a Node 22, as on Vercel), else this one. */
 export const NODE = process.env.BENCH_NODE || process.execPath;
+/** Its version (`v24.…`), asked of the binary itself: results are compared across Node versions. */
+export const NODE_VERSION =
+  NODE === process.execPath ? process.version : execFileSync(NODE, ["--version"], { encoding: "utf8" }).trim();
 
 export interface Server {
   name: string;

@@ -41,6 +41,7 @@ import {
   createBenchData,
   exitWhenSettled,
   NODE,
+  NODE_VERSION,
   rssMb,
   spawnServer,
 } from "./harness.js";
@@ -150,7 +151,7 @@ async function main() {
     printTable(rows);
     const seconds = ((performance.now() - benchStarted) / 1000).toFixed(0);
     console.log(
-      `\nnode ${NODE === process.execPath ? process.version : NODE} for the servers, ${cpus().length} cores, load average ${loadavg()
+      `\nnode ${NODE_VERSION}${NODE === process.execPath ? "" : ` (${NODE})`} for the servers, ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(
           " ",
@@ -169,7 +170,7 @@ async function main() {
     for (const note of notes) console.log(`note: ${note}`);
     writeFileSync(
       `${OUT}results.json`,
-      `${JSON.stringify({ at: new Date().toISOString(), node: process.version, loadavg: loadavg(), rows, cold, bundles }, null, 2)}\n`,
+      `${JSON.stringify({ at: new Date().toISOString(), node: NODE_VERSION, loadavg: loadavg(), rows, cold, bundles }, null, 2)}\n`,
     );
   } finally {
     await Promise.all(sides.map((s) => s.server.stop()));
