@@ -25,10 +25,18 @@ const SESSION_COLUMNS: readonly (readonly [field: string, column: string])[] = O
  * The columns of a session row, as every raw query selects them (Prisma's own queries
  * return the same fields): `SELECT ${sessionColumns()} FROM sessions`, or with a table alias.
  */
-export function sessionColumns(alias?: string): Sql {
-  const prefix = alias ? `${alias}.` : "";
-  return raw(SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", "));
+export function sessionColumns(alias = ""): Sql {
+  let text = columnLists.get(alias);
+  if (text === undefined) {
+    const prefix = alias ? `${alias}.` : "";
+    text = SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", ");
+    columnLists.set(alias, text);
+  }
+  return raw(text);
 }
+
+/** The column list's text by table alias, built once: every list and lock selects it. */
+const columnLists = new Map<string, string>();
 
 /**
  * `onlineUrlVisible`: whether the caller is the host or holds a confirmed booking (see
