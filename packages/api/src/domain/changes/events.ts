@@ -13,11 +13,18 @@ interface BookingFacts {
   updatedAt: Date;
 }
 
+type SessionFacts = Pick<LockedSession, "id" | "hostId" | "title" | "startsAt">;
+
+/** Enough of a session for a receiver to act on, in every event that names one. */
+function sessionFacts(session: SessionFacts) {
+  return { id: session.id, hostId: session.hostId, title: session.title, startsAt: session.startsAt.toISOString() };
+}
+
 /** A booking event: the booking and enough of its session to act on. */
 export function bookingEvent(
   type: Extract<TaskType, `booking.${string}`>,
   booking: BookingFacts,
-  session: Pick<LockedSession, "id" | "hostId" | "title" | "startsAt">,
+  session: SessionFacts,
   extra: Prisma.InputJsonObject = {},
 ): TaskEvent {
   return {
@@ -31,12 +38,7 @@ export function bookingEvent(
         createdAt: booking.createdAt.toISOString(),
         updatedAt: booking.updatedAt.toISOString(),
       },
-      session: {
-        id: session.id,
-        hostId: session.hostId,
-        title: session.title,
-        startsAt: session.startsAt.toISOString(),
-      },
+      session: sessionFacts(session),
       ...extra,
     },
   };
@@ -44,19 +46,13 @@ export function bookingEvent(
 
 /** The host cancelled a session: one event for it, besides one per cancelled booking. */
 export function sessionCancelledEvent(
-  session: Pick<LockedSession, "id" | "hostId" | "title" | "startsAt" | "status">,
+  session: SessionFacts & Pick<LockedSession, "status">,
   cancelledBookings: number,
 ): TaskEvent {
   return {
     type: "session.cancelled",
     data: {
-      session: {
-        id: session.id,
-        hostId: session.hostId,
-        title: session.title,
-        startsAt: session.startsAt.toISOString(),
-        status: session.status,
-      },
+      session: { ...sessionFacts(session), status: session.status },
       cancelledBookings,
     },
   };
