@@ -15,16 +15,29 @@ export function apiClient(baseUrl: string, token?: string): S3ssionsClient {
 }
 export type ApiClient = ReturnType<typeof apiClient>;
 
-/** The error code a call failed with; throws if it succeeded or failed otherwise. */
-export async function errorCodeOf(call: Promise<unknown>): Promise<string> {
+/** What a call was rejected with; throws if it succeeded. */
+async function rejectionOf(call: Promise<unknown>): Promise<unknown> {
   try {
     await call;
   } catch (error) {
-    const code = isS3ssionsError(error) ? getErrorCode(error) : null;
-    if (code) return code;
-    throw error;
+    return error;
   }
   throw new Error("expected the call to fail");
+}
+
+/** The error code a call failed with; throws if it succeeded or failed otherwise. */
+export async function errorCodeOf(call: Promise<unknown>): Promise<string> {
+  const error = await rejectionOf(call);
+  const code = isS3ssionsError(error) ? getErrorCode(error) : null;
+  if (code) return code;
+  throw error;
+}
+
+/** The message of the API error a call failed with; throws if it succeeded or failed otherwise. */
+export async function errorMessageOf(call: Promise<unknown>): Promise<string> {
+  const error = await rejectionOf(call);
+  if (error instanceof TRPCClientError) return error.message;
+  throw error;
 }
 
 export { TRPCClientError };

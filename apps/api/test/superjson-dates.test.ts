@@ -1,7 +1,7 @@
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_SUPERJSON_VALUES, superjsonMetaProblem } from "../src/json-guard.js";
-import { TRPCClientError } from "./api-client.js";
+import { errorMessageOf } from "./api-client.js";
 import { type DomainApi, hoursFromNow, sessionInput, startDomainApi } from "./support.js";
 
 // superjson marks one Date object used twice in an input as a referential equality.
@@ -9,16 +9,6 @@ import { type DomainApi, hoursFromNow, sessionInput, startDomainApi } from "./su
 // the event loop), but between dates they are harmless and a user's code makes them.
 
 const metaOf = (input: unknown) => JSON.stringify(superjson.serialize(input));
-
-async function errorMessageOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return error.message;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("referential equalities between dates", () => {
   it("are accepted when every path they name is a Date", () => {
