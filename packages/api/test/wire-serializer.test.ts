@@ -122,6 +122,14 @@ describe("serializeOutput: superjson's bytes with less work", () => {
     }
   });
 
+  it("a sparse array is copied as superjson copies it: a hole inside is null, a trailing hole is dropped", () => {
+    const trailing = [1];
+    trailing.length = 2;
+    const inside = [new Date(0)];
+    inside[2] = new Date(2);
+    for (const value of [trailing, inside, { a: trailing, b: inside }]) expect(wire(value)).toBe(reference(value));
+  });
+
   it("array-index leaves come before nested paths, as superjson orders them", () => {
     const value = { items: [{ at: new Date(1) }, new Date(2)], 3: new Date(3) };
     expect(wire(value)).toBe(reference(value));

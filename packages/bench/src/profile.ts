@@ -6,8 +6,10 @@
  * (esbuild's `// path` module markers) and printed in µs per answered request, by file and
  * by function. Garbage collection and idle time are their own rows. Prints numbers only.
  *
- *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--peer]
+ *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--peer] [--node-flags="…"]
  * route: health, health-db, list (default), booking. --peer profiles the peer instead.
+ * --node-flags are given to the profiled server's Node, e.g. --node-flags=--no-turbo-inlining to see
+ * the time of small functions V8 otherwise counts as their caller's.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
     seconds: { type: "string", default: "8" },
     top: { type: "string", default: "40" },
     peer: { type: "boolean", default: false },
+    "node-flags": { type: "string", default: "" },
   },
 });
 
@@ -93,7 +96,7 @@ async function main() {
   try {
     const server = await spawnServer({
       name: "profiled",
-      args: ["--import", pathToFileURL(PROBE).href, bundle],
+      args: [...values["node-flags"].split(" ").filter(Boolean), "--import", pathToFileURL(PROBE).href, bundle],
       env: { ...benchEnvironment(data), PROFILE_OUT: profileFile },
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
