@@ -78,7 +78,7 @@ function walk(value: unknown, seen: Set<object>): unknown {
     const child = walk(record[key], seen);
     if (child === BAIL) return BAIL;
     copy[key] = child;
-    const tree = lastTree;
+    const tree = lastTree as Tree | undefined; // set by the walk above, which TypeScript cannot see
     if (tree === undefined) continue;
     inner ??= new Pending();
     const escaped = escapeKey(key);
