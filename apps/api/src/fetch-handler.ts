@@ -11,7 +11,7 @@ import {
   retryAfterSecondsOf,
   serviceHealth,
 } from "@s3ssions/api";
-import { withQueryTiming } from "@s3ssions/db";
+import { newQueryTiming, type QueryTiming, timedDatabase } from "@s3ssions/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { cacheHeadersFor } from "./cache-control.js";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
@@ -57,7 +57,13 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
   const drainOverdueTasks = createOverdueDrain(runtime);
   let served = 0;
 
-  async function route(request: Request, requestId: string, path: string, coldStart: boolean): Promise<Response> {
+  async function route(
+    request: Request,
+    requestId: string,
+    path: string,
+    coldStart: boolean,
+    timing: QueryTiming,
+  ): Promise<Response> {
     const isTrpc = path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`);
     if (request.url.length > MAX_URL_LENGTH) {
       return httpError(414, "BAD_REQUEST", `URLs are limited to ${MAX_URL_LENGTH} characters`, requestId);
@@ -74,12 +80,12 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         });
       }
       if (path === "/health") return jsonResponse(serviceHealth(runtime, { coldStart }), 200);
-      const health = await databaseHealth(runtime);
+      const health = await databaseHealth({ db: timedDatabase(runtime.db, timing) });
       return jsonResponse(health, health.status === "ok" ? 200 : 503);
     }
     if (path === CRON_TASKS_PATH) {
       // Vercel Cron: drains due outbox tasks (Authorization: Bearer CRON_SECRET).
-      return handleCronTasksRequest(runtime, request, requestId);
+      return handleCronTasksRequest({ ...runtime, db: timedDatabase(runtime.db, timing) }, request, requestId);
     }
     if (isTrpc) {
       // Nested too deep, not UTF-8 or looping superjson metadata: refused before tRPC/superjson parse it.
@@ -90,7 +96,8 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         req: guarded.request,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
-        createContext: () => createContext(runtime, { requestId, headers: request.headers, coldStart }),
+        createContext: () =>
+          createContext(runtime, { requestId, headers: request.headers, coldStart, db: timedDatabase(runtime.db, timing) }),
         responseMeta({ errors, paths, type }) {
           const headers = cacheHeadersFor({
             type,
@@ -123,10 +130,10 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     const requestId = requestIdOf(request.headers.get("x-request-id"));
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
 
-    const { timing, result } = withQueryTiming(() => route(request, requestId, path, coldStart));
+    const timing = newQueryTiming();
     let response: Response;
     try {
-      response = await result;
+      response = await route(request, requestId, path, coldStart, timing);
     } catch (error) {
       runtime.logger.log("error", "request failed", {
         requestId,

@@ -3,12 +3,15 @@ import {
   type TestDatabase,
   createTestDatabase,
   ensurePgBouncer,
+  sessionInput,
   signHs256,
   spawnApi,
 } from "@s3ssions/testing";
+import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "../src/http-limits.js";
+import { apiClient } from "./api-client.js";
 
 const APP_ORIGIN = "https://app.s3ssions.test";
 const JWT_SECRET = "http-surface-secret-of-at-least-32-chars";
@@ -125,6 +128,23 @@ describe("headers on every response", () => {
     expect(dbTime(health.headers.get("server-timing"))).toBe(0);
     const db = await fetch(`${api.baseUrl}/health/db`);
     expect(dbTime(db.headers.get("server-timing"))).toBeGreaterThan(0);
+  });
+
+  it("counts every database call of a request: its statements, Prisma's operations and those inside its transaction", async () => {
+    const host = apiClient(api.baseUrl, await signHs256(JWT_SECRET, { sub: randomUUID() }));
+    const session = await host.sessions.create.mutate(sessionInput({ title: "Timed" }));
+    const guest = await signHs256(JWT_SECRET, { sub: randomUUID() });
+    const res = await fetch(`${api.baseUrl}/api/trpc/bookings.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${guest}`, "x-request-id": "timed-booking" },
+      body: JSON.stringify({ json: { sessionId: session.id } }),
+    });
+    expect(res.status).toBe(200);
+    expect(Number(/db;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1])).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    const line = api.output.find((l) => l.includes('"timed-booking"'));
+    // The rate limit's count on the pool, then the session's lock and the booking's insert in one transaction.
+    expect(JSON.parse(line!)).toMatchObject({ status: 200, dbQueries: 3 });
   });
 });
 

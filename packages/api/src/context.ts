@@ -34,10 +34,17 @@ export interface Context extends ApiRuntime {
 
 export function createContext(
   runtime: ApiRuntime,
-  request: { requestId: string; headers: Headers; coldStart?: boolean },
+  request: {
+    requestId: string;
+    headers: Headers;
+    coldStart?: boolean;
+    /** The request's view of `runtime.db` (its calls timed, see `timedDatabase`); `runtime.db` when absent. */
+    db?: Database;
+  },
 ): Context {
   return {
     ...runtime,
+    db: request.db ?? runtime.db,
     requestId: request.requestId,
     headers: request.headers,
     coldStart: request.coldStart ?? false,

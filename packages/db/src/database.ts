@@ -3,8 +3,7 @@ import pg from "pg";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { cancelGraceMs, enforceCommandTimeout } from "./command-timeout.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
-import { instrumentPool } from "./query-timing.js";
-import type { Sql } from "./sql.js";
+import type { Statement } from "./sql.js";
 
 type PrismaPgOptions = NonNullable<ConstructorParameters<typeof PrismaPg>[1]>;
 
@@ -42,9 +41,9 @@ export interface Database {
    * raw-query layer (a hot read's CPU fell to 0.78×). Its rows as `pg` types them (int8
    * as a string: cast counts to int). Inside a transaction, `tx.$queryRaw(statement)`.
    */
-  query<T extends pg.QueryResultRow>(statement: Sql): Promise<T[]>;
+  query<T extends pg.QueryResultRow>(statement: Statement): Promise<T[]>;
   /** `query` for a statement whose rows are not needed: how many rows it touched. */
-  execute(statement: Sql): Promise<number>;
+  execute(statement: Statement): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,7 +61,6 @@ export function createDatabase(options: DatabaseOptions): Database {
   pool.on("connect", (client) => {
     client.on("error", () => {});
   });
-  instrumentPool(pool);
   // A statement past the command timeout is cancelled on the server, through the pooler.
   enforceCommandTimeout(pool, settings.commandTimeoutMs);
   let prisma: PrismaClient | undefined;
@@ -94,11 +92,11 @@ export function createDatabase(options: DatabaseOptions): Database {
       return prisma;
     },
     ready,
-    async query<T extends pg.QueryResultRow>(statement: Sql) {
-      return (await pool.query<T>(statement.text, statement.values)).rows;
+    async query<T extends pg.QueryResultRow>(statement: Statement) {
+      return (await pool.query<T>(statement.text, statement.values as unknown[])).rows;
     },
-    async execute(statement: Sql) {
-      return (await pool.query(statement.text, statement.values)).rowCount ?? 0;
+    async execute(statement: Statement) {
+      return (await pool.query(statement.text, statement.values as unknown[])).rowCount ?? 0;
     },
     close() {
       // Prisma (when loaded) ends the pool it was given; without it the pool is ours to end.

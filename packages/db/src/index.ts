@@ -8,5 +8,5 @@ export * from "./process-database.js";
 export * from "./query-timing.js";
 // Types only: a value import of the generated client would load Prisma's runtime at start.
 export type { Prisma, PrismaClient } from "./generated/prisma/client.js";
-export { join, raw, type Sql, sql } from "./sql.js";
+export { join, raw, type Sql, type Statement, sql } from "./sql.js";
 export * from "./generated/prisma/enums.js";

@@ -8,6 +8,12 @@ import type { Sql } from "./generated/prisma/internal/prismaNamespace.js";
  */
 export type { Sql };
 
+/** What runs on the pool (`Database.query`): a `sql`-tagged statement, or a fixed one written out. */
+export interface Statement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
 interface SqlHelpers {
   sql(strings: readonly string[], ...values: unknown[]): Sql;
   join(values: readonly unknown[], separator?: string, prefix?: string, suffix?: string): Sql;
