@@ -1,4 +1,4 @@
-import { httpError } from "@s3ssions/api";
+import { httpError } from "@s3ssions/api/runtime";
 
 /**
  * CORS from the `CORS_ORIGINS` allowlist. An origin not on it gets no CORS headers, so

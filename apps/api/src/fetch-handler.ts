@@ -1,26 +1,26 @@
 import {
   type ApiRuntime,
-  appRouter,
   CRON_TASKS_PATH,
-  createContext,
   createOverdueDrain,
   databaseHealth,
   handleCronTasksRequest,
   httpError,
   jsonResponse,
-  retryAfterSecondsOf,
   serviceHealth,
-} from "@s3ssions/api";
+} from "@s3ssions/api/runtime";
 import { newQueryTiming, type QueryTiming, timedDatabase } from "@s3ssions/db";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { cacheHeadersFor } from "./cache-control.js";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
-import { guardTrpcRequest } from "./json-guard.js";
 import { requestIdOf } from "./request-id.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
+import { TRPC_ENDPOINT } from "./trpc-endpoint.js";
 
-export const TRPC_ENDPOINT = "/api/trpc";
+/** The tRPC endpoint's module, imported at the first tRPC request (see trpc-route.ts). */
+let trpcRoute: Promise<typeof import("./trpc-route.js")> | undefined;
+function loadTrpcRoute() {
+  trpcRoute ??= import("./trpc-route.js");
+  return trpcRoute;
+}
 
 /** RSS for the request log, read at most once a second: each read is a file read under /proc. */
 function rssSampler(): () => number {
@@ -88,38 +88,8 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
       return handleCronTasksRequest({ ...runtime, db: timedDatabase(runtime.db, timing) }, request, requestId);
     }
     if (isTrpc) {
-      // Nested too deep, not UTF-8 or looping superjson metadata: refused before tRPC/superjson parse it.
-      const guarded = await guardTrpcRequest(request, { maxBodyBytes: MAX_BODY_BYTES });
-      if (!guarded.ok) return httpError(guarded.status, guarded.code, guarded.message, requestId);
-      return fetchRequestHandler({
-        endpoint: TRPC_ENDPOINT,
-        req: guarded.request,
-        router: appRouter,
-        maxBatchSize: MAX_BATCH_SIZE,
-        createContext: () =>
-          createContext(runtime, { requestId, headers: request.headers, coldStart, db: timedDatabase(runtime.db, timing) }),
-        responseMeta({ errors, paths, type }) {
-          const headers = cacheHeadersFor({
-            type,
-            paths,
-            hasErrors: errors.length > 0,
-            authorization: request.headers.get("authorization"),
-          });
-          // A 429 says when to come back (RFC 9110 Retry-After, in seconds).
-          const retryAfter = Math.max(0, ...errors.map((error) => retryAfterSecondsOf(error) ?? 0));
-          return { headers: retryAfter > 0 ? { ...headers, "retry-after": String(retryAfter) } : headers };
-        },
-        onError({ error, path: procedure }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") {
-            runtime.logger.log("error", "procedure failed", {
-              requestId,
-              procedure,
-              error: error.cause?.message ?? error.message,
-              stack: error.cause?.stack ?? error.stack,
-            });
-          }
-        },
-      });
+      const { serveTrpc } = await loadTrpcRoute();
+      return serveTrpc(runtime, request, { requestId, coldStart, db: timedDatabase(runtime.db, timing) });
     }
     return httpError(404, "NOT_FOUND", `No route for ${path}`, requestId);
   }

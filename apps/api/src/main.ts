@@ -1,4 +1,4 @@
-import { EnvError, jsonLogger } from "@s3ssions/api";
+import { EnvError, jsonLogger } from "@s3ssions/api/runtime";
 import { startServer } from "./start-server.js";
 
 // Entry of `pnpm start`: bundled to dist/server-app.mjs, started by dist/server.mjs, which

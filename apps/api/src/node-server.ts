@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { httpError } from "@s3ssions/api";
+import { httpError } from "@s3ssions/api/runtime";
 import { FastResponse, NodeRequest, sendNodeResponse } from "srvx/node";
 import { MAX_BODY_BYTES } from "./http-limits.js";
 import { requestIdOf } from "./request-id.js";

@@ -1,4 +1,4 @@
-import { type AppEnv, createApiRuntime, jsonLogger, parseEnv } from "@s3ssions/api";
+import { type AppEnv, createApiRuntime, jsonLogger, parseEnv } from "@s3ssions/api/runtime";
 import { type Database, getProcessDatabase } from "@s3ssions/db";
 import { createBackgroundTracker } from "./background.js";
 import { createFetchHandler } from "./fetch-handler.js";

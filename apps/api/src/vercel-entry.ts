@@ -1,4 +1,4 @@
-import { createApiRuntime, jsonLogger, logsWritten, parseEnv } from "@s3ssions/api";
+import { createApiRuntime, jsonLogger, logsWritten, parseEnv } from "@s3ssions/api/runtime";
 import { getProcessDatabase } from "@s3ssions/db";
 import { waitUntil } from "@vercel/functions";
 import { createFetchHandler } from "./fetch-handler.js";

@@ -12,7 +12,10 @@
 // machine disturbs least. Several bundles are compared interleaved (the order rotates every round) and reported as
 // medians, because this is a shared, noisy machine. Prints numbers; judges nothing.
 //
-//   pnpm build:vercel && pnpm --filter @s3ssions/bench bench:cold-start [--runs 7] [--node PATH] [bundle.mjs ...]
+//   pnpm build:vercel && pnpm --filter @s3ssions/bench bench:cold-start [--runs 7] [--node PATH] [--path P] [bundle.mjs ...]
+// --path: the first request's path instead of /health/db, e.g. a tRPC query
+// ("/api/trpc/sessions.list?input=…"), whose cold start also loads the router (the tRPC
+// route's chunk) and Prisma's client at the first procedure.
 // Default bundle: .vercel/output/functions/index.func/<handler>. --node runs the probes with
 // another Node binary (e.g. a Node 22 to see `module.enableCompileCache`). A bundle written
 // `path+cc` is probed with Node's compile cache enabled before the import (Node ≥ 22.1; a
@@ -33,6 +36,7 @@ const { values, positionals } = parseArgs({
     runs: { type: "string", default: "7" },
     node: { type: "string", default: process.execPath },
     "compile-cache": { type: "string" },
+    path: { type: "string", default: "/health/db" },
   },
 });
 const runs = Number(values.runs);
@@ -79,7 +83,7 @@ if (${JSON.stringify(mode)} === "parts" && db) {
   await prisma.$queryRaw\`SELECT 1\`; lap("firstQuery");
 }
 const t2 = performance.now();
-const res = await mod.default.fetch(new Request("https://bench.local/health/db"));
+const res = await mod.default.fetch(new Request("https://bench.local" + ${JSON.stringify(values.path)}));
 const body = await res.text();
 out.request = performance.now() - t2;
 out.status = res.status;
@@ -108,7 +112,7 @@ function timed(args) {
       if (code !== 0) return reject(new Error(`exit ${code}: ${out}`));
       const line = out.split("\n").find((l) => l.startsWith("BENCH "));
       const report = line ? JSON.parse(line.slice(6)) : undefined;
-      if (report?.status !== 200) return reject(new Error(`/health/db answered ${report?.status}: ${report?.body}`));
+      if (report?.status !== 200) return reject(new Error(`${values.path} answered ${report?.status}: ${report?.body}`));
       resolveRun({ ms, ...report });
     });
   });

@@ -1,0 +1,2 @@
+/** Where tRPC is served: `/api/trpc/<procedure>[,<procedure>…]`. */
+export const TRPC_ENDPOINT = "/api/trpc";
