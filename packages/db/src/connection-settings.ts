@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from "node:tls";
 import { keepPassedThrough, PgUrlError, tlsOptions } from "@s3ssions/pg-url";
 import type { PoolConfig } from "pg";
+import { POOL_TYPE_PARSERS } from "./timestamptz.js";
 
 /**
  * What a Prisma-style Postgres URL asks for, mapped onto `pg` pool options.
@@ -143,5 +144,6 @@ export function toPoolConfig(settings: ConnectionSettings): PoolConfig {
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
     keepAlive: true,
+    types: POOL_TYPE_PARSERS,
   };
 }
