@@ -39,12 +39,34 @@ export interface Database {
    * with the same `sql` tag as every raw statement (values are bind parameters), sent
    * unnamed, timed and under the command timeout like Prisma's, without Prisma's
    * raw-query layer (a hot read's CPU fell to 0.78×). Its rows as `pg` types them (int8
-   * as a string: cast counts to int). Inside a transaction, `tx.$queryRaw(statement)`.
+   * as a string: cast counts to int). Inside a transaction (`transaction`), `tx.query(statement)`.
    */
   query<T extends pg.QueryResultRow>(statement: Statement): Promise<T[]>;
   /** `query` for a statement whose rows are not needed: how many rows it touched. */
   execute(statement: Statement): Promise<number>;
+  /**
+   * `work` in one transaction on one connection of the pool (`BEGIN` … `COMMIT`, or
+   * `ROLLBACK` when it throws): its statements go through `tx` as through `query`, sent
+   * unnamed and under the command timeout. Waiting for a connection takes at most the
+   * connect timeout. Prisma's interactive transactions cost a booking a sixth of its CPU
+   * (`bench:profile booking`); a change here is a few hand-written statements.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** What runs statements: the database itself, or a transaction's handle. */
+export type Queryable = Pick<Database, "query" | "execute">;
+
+function clientQueryable(client: pg.PoolClient): Queryable {
+  return {
+    async query<T extends pg.QueryResultRow>(statement: Statement) {
+      return (await client.query<T>(statement.text, statement.values as unknown[])).rows;
+    },
+    async execute(statement: Statement) {
+      return (await client.query(statement.text, statement.values as unknown[])).rowCount ?? 0;
+    },
+  };
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
@@ -97,6 +119,25 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     async execute(statement: Statement) {
       return (await pool.query(statement.text, statement.values as unknown[])).rowCount ?? 0;
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query("BEGIN");
+        const result = await work(clientQueryable(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        // A connection whose ROLLBACK fails (gone, or closed by the command timeout) is not
+        // handed out again: the pool discards it.
+        await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken instanceof Error ? broken : undefined);
+      }
     },
     close() {
       // Prisma (when loaded) ends the pool it was given; without it the pool is ours to end.

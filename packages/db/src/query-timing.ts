@@ -1,5 +1,5 @@
 import type { QueryResultRow } from "pg";
-import type { Database } from "./database.js";
+import type { Database, Queryable } from "./database.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Statement } from "./sql.js";
 
@@ -59,6 +59,20 @@ export function timedDatabase(db: Database, timing: QueryTiming): Database {
   return new TimedDatabase(db, timing);
 }
 
+/** A transaction's statements, timed like the request's others (`BEGIN`/`COMMIT` not counted). */
+class TimedQueryable implements Queryable {
+  constructor(
+    private readonly tx: Queryable,
+    private readonly timing: QueryTiming,
+  ) {}
+  query<T extends QueryResultRow>(statement: Statement) {
+    return timed(this.timing, performance.now(), this.tx.query<T>(statement));
+  }
+  execute(statement: Statement) {
+    return timed(this.timing, performance.now(), this.tx.execute(statement));
+  }
+}
+
 // A class, not an object of closures: one small allocation per request.
 class TimedDatabase implements Database {
   #prisma: PrismaClient | undefined;
@@ -85,6 +99,9 @@ class TimedDatabase implements Database {
   }
   execute(statement: Statement) {
     return timed(this.timing, performance.now(), this.db.execute(statement));
+  }
+  transaction<T>(work: (tx: Queryable) => Promise<T>) {
+    return this.db.transaction((tx) => work(new TimedQueryable(tx, this.timing)));
   }
   close() {
     return this.db.close();

@@ -1,4 +1,4 @@
-import { join, type Prisma, type Sql, sql } from "@s3ssions/db";
+import { join, type Prisma, type Queryable, type Sql, sql } from "@s3ssions/db";
 
 /** Every event the API reports to WEBHOOK_URL. */
 export const TASK_TYPES = [
@@ -34,9 +34,9 @@ export function insertTasks(events: readonly TaskEvent[]): Sql {
  * not at all, so a function frozen after the commit loses nothing (the cron drain
  * delivers them). Returns their ids, which are also the webhooks' idempotency keys.
  */
-export async function enqueueTasks(tx: Prisma.TransactionClient, events: readonly TaskEvent[]): Promise<string[]> {
+export async function enqueueTasks(tx: Queryable, events: readonly TaskEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  return taskIdsOf(await tx.$queryRaw<{ taskId: string }[]>(insertTasks(events)));
+  return taskIdsOf(await tx.query<{ taskId: string }>(insertTasks(events)));
 }
 
 /** The ids `insertTasks` returned, in whatever statement it ended. */

@@ -16,9 +16,8 @@ describe("delivery after the response", () => {
   it("POSTs the stored task once, with the exact body, headers and a verifiable signature", async () => {
     const { runtime, logs, background } = outbox.harness();
     const data = { booking: { id: "b-1", seats: 1 }, note: "zürich ✓" };
-    const [id] = await (await outbox.db.ready()).$transaction((tx) =>
-      enqueueTasks(tx, [{ type: "booking.confirmed", data }]),
-    );
+    await outbox.db.ready();
+    const [id] = await outbox.db.transaction((tx) => enqueueTasks(tx, [{ type: "booking.confirmed", data }]));
     if (!id) throw new Error("no id");
     // As a procedure does: hand the run to waitUntil, answer, the platform waits.
     runtime.waitUntil(runTasksNow(runtime, [id]));

@@ -90,7 +90,8 @@ export async function startOutbox(label: string): Promise<Outbox> {
     openDatabase,
     async enqueue(count = 1, type = "booking.confirmed", data = {}) {
       const events = Array.from({ length: count }, (_, n) => ({ type, data: { ...data, n } }));
-      return (await db.ready()).$transaction((tx) => enqueueTasks(tx, events));
+      await db.ready();
+      return db.transaction((tx) => enqueueTasks(tx, events));
     },
     async taskRow(id) {
       return (await db.ready()).task.findUniqueOrThrow({ where: { id } });

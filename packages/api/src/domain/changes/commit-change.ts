@@ -1,4 +1,4 @@
-import type { Prisma } from "@s3ssions/db";
+import type { Queryable } from "@s3ssions/db";
 import type { Context } from "../../context.js";
 import { runTasksNow } from "../../tasks/run-tasks.js";
 
@@ -18,9 +18,9 @@ export interface Change<T> {
  */
 export async function commitChange<T>(
   ctx: Context,
-  work: (tx: Prisma.TransactionClient) => Promise<Change<T>>,
+  work: (tx: Queryable) => Promise<Change<T>>,
 ): Promise<T> {
-  const { result, taskIds } = await ctx.db.prisma.$transaction(work);
+  const { result, taskIds } = await ctx.db.transaction(work);
   if (taskIds.length > 0) ctx.waitUntil(runTasksNow(ctx, taskIds));
   return result;
 }

@@ -1,6 +1,7 @@
-import type { Prisma } from "@s3ssions/db";
+import type { Queryable } from "@s3ssions/db";
 import type { TaskEvent } from "../../tasks/outbox.js";
 import { freeSeats } from "../rules/seats.js";
+import { confirmWaitlisted } from "../stores/bookings.js";
 import { type LockedSession, updateLockedSession } from "../stores/sessions.js";
 import { bookingEvent } from "./events.js";
 
@@ -10,28 +11,18 @@ import { bookingEvent } from "./events.js";
  * and the promotion events.
  */
 export async function promoteWaitlisted(
-  tx: Prisma.TransactionClient,
+  tx: Queryable,
   session: LockedSession,
 ): Promise<{ session: LockedSession; events: TaskEvent[] }> {
   const free = freeSeats(session);
   if (free <= 0 || session.waitlistCount === 0) return { session, events: [] };
-  const next = await tx.booking.findMany({
-    where: { sessionId: session.id, status: "waitlisted" },
-    orderBy: { seq: "asc" },
-    take: free,
-    select: { id: true },
-  });
-  if (next.length === 0) return { session, events: [] };
-  const promoted = await tx.booking.updateManyAndReturn({
-    where: { id: { in: next.map((b) => b.id) }, status: "waitlisted" },
-    data: { status: "confirmed" },
-  });
+  const promoted = await confirmWaitlisted(tx, session.id, free);
+  if (promoted.length === 0) return { session, events: [] };
   const after = await updateLockedSession(tx, session, {
-    confirmedCount: { increment: promoted.length },
-    waitlistCount: { decrement: promoted.length },
+    add: { confirmedCount: promoted.length, waitlistCount: -promoted.length },
   });
-  const events = promoted
-    .sort((a, b) => a.seq - b.seq)
-    .map((booking) => bookingEvent("booking.promoted", booking, after, { previousStatus: "waitlisted" }));
+  const events = promoted.map((booking) =>
+    bookingEvent("booking.promoted", booking, after, { previousStatus: "waitlisted" }),
+  );
   return { session: after, events };
 }

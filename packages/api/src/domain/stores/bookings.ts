@@ -1,7 +1,58 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@s3ssions/db";
+import { type Queryable, raw, type Sql, sql } from "@s3ssions/db";
 import { insertTasks, type TaskEvent, taskIdsOf } from "../../tasks/outbox.js";
 import type { BookingDto } from "../schemas/dto.js";
+
+/** A booking as stored: the DTO's fields and its arrival order. */
+export type BookingRow = BookingDto & { seq: number };
+
+/** The columns of a booking row, as every statement here returns them. */
+function bookingColumns(): Sql {
+  return raw(
+    `id::text AS "id", seq, session_id::text AS "sessionId", user_id::text AS "userId", status::text AS "status", created_at AS "createdAt", updated_at AS "updatedAt"`,
+  );
+}
+
+/** A booking read inside a change (its session locked first). */
+export async function findBooking(tx: Queryable, id: string): Promise<BookingRow | null> {
+  const rows = await tx.query<BookingRow>(sql`SELECT ${bookingColumns()} FROM bookings WHERE id = ${id}::uuid`);
+  return rows[0] ?? null;
+}
+
+/** Sets a booking's status; returns the row as it now is. */
+export async function setBookingStatus(tx: Queryable, id: string, status: BookingDto["status"]): Promise<BookingRow> {
+  const rows = await tx.query<BookingRow>(sql`
+    UPDATE bookings SET status = ${status}::"BookingStatus", updated_at = ${new Date()}
+    WHERE id = ${id}::uuid
+    RETURNING ${bookingColumns()}`);
+  if (!rows[0]) throw new Error(`booking ${id} not found`);
+  return rows[0];
+}
+
+/** Cancels every active booking of a session; returns them in arrival order. */
+export async function cancelActiveBookings(tx: Queryable, sessionId: string): Promise<BookingRow[]> {
+  const rows = await tx.query<BookingRow>(sql`
+    UPDATE bookings SET status = 'cancelled', updated_at = ${new Date()}
+    WHERE session_id = ${sessionId}::uuid AND status IN ('confirmed', 'waitlisted')
+    RETURNING ${bookingColumns()}`);
+  return rows.sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * Confirms up to `count` waitlisted bookings of a session, earliest first, in one
+ * statement; returns them in arrival order. Runs under the session's lock.
+ */
+export async function confirmWaitlisted(tx: Queryable, sessionId: string, count: number): Promise<BookingRow[]> {
+  const rows = await tx.query<BookingRow>(sql`
+    UPDATE bookings SET status = 'confirmed', updated_at = ${new Date()}
+    WHERE id IN (
+      SELECT id FROM bookings
+      WHERE session_id = ${sessionId}::uuid AND status = 'waitlisted'
+      ORDER BY seq LIMIT ${count}
+    )
+    RETURNING ${bookingColumns()}`);
+  return rows.sort((a, b) => a.seq - b.seq);
+}
 
 type NewBooking = BookingDto & { status: "confirmed" | "waitlisted" };
 
@@ -17,13 +68,9 @@ export function newBooking(sessionId: string, userId: string, status: NewBooking
  * one statement: the booking's hot path holds the session's lock (taken before) for one
  * round trip instead of three. Returns the tasks' ids.
  */
-export async function insertBooking(
-  tx: Prisma.TransactionClient,
-  booking: NewBooking,
-  events: readonly TaskEvent[],
-): Promise<string[]> {
+export async function insertBooking(tx: Queryable, booking: NewBooking, events: readonly TaskEvent[]): Promise<string[]> {
   const confirmed = booking.status === "confirmed" ? 1 : 0;
-  const rows = await tx.$queryRaw<{ taskId: string }[]>`
+  const rows = await tx.query<{ taskId: string }>(sql`
     WITH inserted AS (
       INSERT INTO bookings (id, session_id, user_id, status, created_at, updated_at)
       VALUES (${booking.id}::uuid, ${booking.sessionId}::uuid, ${booking.userId}::uuid,
@@ -35,6 +82,6 @@ export async function insertBooking(
           updated_at = ${booking.createdAt}
       WHERE id = ${booking.sessionId}::uuid
     )
-    ${insertTasks(events)}`;
+    ${insertTasks(events)}`);
   return taskIdsOf(rows);
 }

@@ -6,12 +6,15 @@ import { type BookingDto, type SessionDto, type SessionRow, sessionDto } from ".
 /** What `toSessionDto` derives: not a column. */
 const DERIVED: ReadonlySet<string> = new Set(["seatsLeft"] satisfies (keyof SessionDto)[]);
 
+/** A field's column: its snake_case name. */
+const columnNameOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
 /**
- * A field's column: its snake_case name, read as text where the column is a uuid, an enum
- * or text (Prisma's own queries return those as strings too).
+ * A field's column as selected: read as text where the column is a uuid, an enum or text
+ * (Prisma's own queries return those as strings too).
  */
 function columnOf(field: string, schema: z.ZodType): string {
-  const column = field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  const column = columnNameOf(field);
   const inner = schema instanceof z.ZodNullable ? schema.unwrap() : schema;
   return inner instanceof z.ZodString || inner instanceof z.ZodEnum ? `${column}::text` : column;
 }
@@ -20,6 +23,12 @@ function columnOf(field: string, schema: z.ZodType): string {
 const SESSION_COLUMNS: readonly (readonly [field: string, column: string])[] = Object.entries(sessionDto.shape)
   .filter(([field]) => !DERIVED.has(field))
   .map(([field, schema]) => [field, columnOf(field, schema)]);
+
+/** A session field's column name, for a write; a name that is not a stored field throws. */
+export function sessionColumnName(field: string): string {
+  if (!SESSION_COLUMNS.some(([known]) => known === field)) throw new Error(`not a session column: ${field}`);
+  return columnNameOf(field);
+}
 
 /**
  * The columns of a session row, as every raw query selects them (Prisma's own queries

@@ -1,6 +1,6 @@
-import { type Database, join, type Prisma, type Sql, sql } from "@s3ssions/db";
+import { type Database, join, type Queryable, raw, type Sql, sql } from "@s3ssions/db";
 import type { SessionRow } from "../schemas/dto.js";
-import { sessionColumns } from "./session-row.js";
+import { sessionColumnName, sessionColumns } from "./session-row.js";
 
 /** A session row read under its lock: changed only through `updateLockedSession`. */
 export type LockedSession = Readonly<SessionRow>;
@@ -11,20 +11,46 @@ export type LockedSession = Readonly<SessionRow>;
  * stay exact and capacity holds under any concurrency. A row lock lives inside the
  * transaction, so it is safe behind a transaction-mode pooler (an advisory lock is not).
  */
-export async function lockSession(tx: Prisma.TransactionClient, id: string): Promise<LockedSession | null> {
-  const rows = await tx.$queryRaw<
-    SessionRow[]
-  >`SELECT ${sessionColumns()} FROM sessions WHERE id = ${id}::uuid FOR UPDATE`;
+export async function lockSession(tx: Queryable, id: string): Promise<LockedSession | null> {
+  const rows = await tx.query<SessionRow>(
+    sql`SELECT ${sessionColumns()} FROM sessions WHERE id = ${id}::uuid FOR UPDATE`,
+  );
   return rows[0] ?? null;
 }
 
-/** The one way a locked session changes: the write, and the row as it now is. */
-export function updateLockedSession(
-  tx: Prisma.TransactionClient,
+type Counter = "confirmedCount" | "waitlistCount";
+
+/** What a change writes to a locked session: fields set to a value (undefined: left as is), counters moved. */
+export interface SessionChange {
+  set?: Partial<Omit<SessionRow, "id" | "hostId" | "createdAt" | "updatedAt">>;
+  add?: Partial<Record<Counter, number>>;
+}
+
+/** The one way a locked session changes: the write, and the row as it now is (`updatedAt` is now). */
+export async function updateLockedSession(
+  tx: Queryable,
   session: LockedSession,
-  data: Prisma.SessionUpdateInput,
+  change: SessionChange,
 ): Promise<LockedSession> {
-  return tx.session.update({ where: { id: session.id }, data });
+  const assignments: Sql[] = [];
+  for (const [field, value] of Object.entries(change.set ?? {})) {
+    if (value === undefined) continue;
+    const column = raw(sessionColumnName(field));
+    assignments.push(field === "status" ? sql`${column} = ${value}::"SessionStatus"` : sql`${column} = ${value}`);
+  }
+  for (const [field, delta] of Object.entries(change.add ?? {})) {
+    const column = raw(sessionColumnName(field));
+    assignments.push(sql`${column} = ${column} + ${delta}::int`);
+  }
+  assignments.push(sql`updated_at = ${new Date()}`);
+  const rows = await tx.query<SessionRow>(sql`
+    UPDATE sessions SET ${join(assignments, ", ")}
+    WHERE id = ${session.id}::uuid
+    RETURNING ${sessionColumns()}`);
+  const row = rows[0];
+  // The row is locked by this transaction: it cannot have gone.
+  if (!row) throw new Error(`locked session ${session.id} not found`);
+  return row;
 }
 
 export interface ActiveBooking {
@@ -41,18 +67,18 @@ export interface ActiveBooking {
  * hot path of a booking holds the lock for as few round trips as possible.
  */
 export async function lockSessionForUser(
-  tx: Prisma.TransactionClient,
+  tx: Queryable,
   id: string,
   userId: string,
 ): Promise<{ session: LockedSession; active: ActiveBooking | null } | null> {
-  const rows = await tx.$queryRaw<(SessionRow & Record<`booking${string}`, unknown>)[]>`
+  const rows = await tx.query<SessionRow & Record<`booking${string}`, unknown>>(sql`
     SELECT ${sessionColumns("s")},
            b.id::text AS "bookingId", b.status::text AS "bookingStatus",
            b.created_at AS "bookingCreatedAt", b.updated_at AS "bookingUpdatedAt"
     FROM sessions s
     LEFT JOIN bookings b ON b.session_id = s.id AND b.user_id = ${userId}::uuid AND b.status <> 'cancelled'
     WHERE s.id = ${id}::uuid
-    FOR UPDATE OF s`;
+    FOR UPDATE OF s`);
   const row = rows[0];
   if (!row) return null;
   const { bookingId, bookingStatus, bookingCreatedAt, bookingUpdatedAt, ...session } = row;

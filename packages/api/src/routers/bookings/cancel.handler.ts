@@ -4,6 +4,7 @@ import { commitChange } from "../../domain/changes/commit-change.js";
 import { bookingEvent } from "../../domain/changes/events.js";
 import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
 import { assertNotStarted } from "../../domain/rules/guards.js";
+import { findBooking, setBookingStatus } from "../../domain/stores/bookings.js";
 import { toBookingDto } from "../../domain/stores/session-row.js";
 import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
@@ -28,17 +29,16 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
   return commitChange(ctx, async (tx) => {
     const session = await lockSession(tx, owner.sessionId);
     if (!session) throw bookingNotFound();
-    const booking = await tx.booking.findUniqueOrThrow({ where: { id: input.id } });
+    const booking = await findBooking(tx, input.id);
+    if (!booking) throw bookingNotFound();
     if (booking.status === "cancelled") return { result: toBookingDto(booking), taskIds: [] };
     // After the start a seat is spent: a cancel would promote someone into the past.
     assertNotStarted(session);
 
-    const cancelled = await tx.booking.update({ where: { id: booking.id }, data: { status: "cancelled" } });
-    const freed = await updateLockedSession(
-      tx,
-      session,
-      booking.status === "confirmed" ? { confirmedCount: { decrement: 1 } } : { waitlistCount: { decrement: 1 } },
-    );
+    const cancelled = await setBookingStatus(tx, booking.id, "cancelled");
+    const freed = await updateLockedSession(tx, session, {
+      add: booking.status === "confirmed" ? { confirmedCount: -1 } : { waitlistCount: -1 },
+    });
     const { events: promotions } = await promoteWaitlisted(tx, freed);
     const events = [
       bookingEvent("booking.cancelled", cancelled, session, {

@@ -2,6 +2,7 @@ import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/changes/commit-change.js";
 import { bookingEvent, sessionCancelledEvent } from "../../domain/changes/events.js";
 import { assertHost, sessionNotFound } from "../../domain/rules/guards.js";
+import { cancelActiveBookings } from "../../domain/stores/bookings.js";
 import { toSessionDto } from "../../domain/stores/session-row.js";
 import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enqueueTasks } from "../../tasks/outbox.js";
@@ -16,16 +17,13 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
     if (session.status === "cancelled") {
       return { result: toSessionDto(session, true), taskIds: [] };
     }
-    const cancelled = await tx.booking.updateManyAndReturn({
-      where: { sessionId: input.id, status: { in: ["confirmed", "waitlisted"] } },
-      data: { status: "cancelled" },
+    const cancelled = await cancelActiveBookings(tx, input.id);
+    const row = await updateLockedSession(tx, session, {
+      set: { status: "cancelled", confirmedCount: 0, waitlistCount: 0 },
     });
-    const row = await updateLockedSession(tx, session, { status: "cancelled", confirmedCount: 0, waitlistCount: 0 });
     const events = [
       sessionCancelledEvent(row, cancelled.length),
-      ...cancelled
-        .sort((a, b) => a.seq - b.seq)
-        .map((booking) => bookingEvent("booking.cancelled", booking, session, { reason: "session_cancelled" })),
+      ...cancelled.map((booking) => bookingEvent("booking.cancelled", booking, session, { reason: "session_cancelled" })),
     ];
     return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
   });

@@ -37,8 +37,8 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     );
     if (changes.capacity !== undefined) assertCapacityCoversConfirmed(changes.capacity, session);
 
-    // The input holds the session's own fields only (a strict schema); Prisma skips the undefined ones.
-    const updated = await updateLockedSession(tx, session, changes);
+    // The input holds the session's own fields only (a strict schema); undefined ones stay as they are.
+    const updated = await updateLockedSession(tx, session, { set: changes });
     const { session: row, events } = await promoteWaitlisted(tx, updated);
     return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
   });
