@@ -28,6 +28,22 @@ export function cancelGraceMs(commandTimeoutMs: number): number {
   return Math.min(5_000, Math.max(1_000, commandTimeoutMs));
 }
 
+/** A transaction ran past its limit (`transactionLimitMs`): it is rolled back, nothing of it commits. */
+export class TransactionTimeoutError extends Error {
+  override name = "TransactionTimeoutError";
+  constructor(readonly limitMs: number) {
+    super(`expired transaction: it ran past its limit of ${limitMs} ms and was rolled back`);
+  }
+}
+
+/**
+ * How long a transaction may run: one statement's command timeout and the grace its
+ * cancel gets, so that a slow statement's cancel lands before the transaction gives up.
+ */
+export function transactionLimitMs(commandTimeoutMs: number): number {
+  return commandTimeoutMs + cancelGraceMs(commandTimeoutMs);
+}
+
 /**
  * A statement ran past the command timeout. Shaped like a `pg` DatabaseError (code,
  * severity) so that the driver adapter reports SQLSTATE 57014 upwards.

@@ -76,8 +76,9 @@ const MESSAGE_REASONS: [RegExp, DatabaseFailure][] = [
     { reason: "connect timeout", availability: "unavailable" },
   ],
   [/Query read timeout/i, { reason: "command timeout", availability: "timeout" }],
-  // Prisma's P2028 when an interactive transaction outlives its limit, or never got a
-  // connection within maxWait. (Other P2028s are misuse of a transaction: left alone.)
+  // Our TransactionTimeoutError, and Prisma's P2028 when an interactive transaction outlives
+  // its limit, or never got a connection within maxWait. (Other P2028s are misuse of a
+  // transaction: left alone.)
   [
     /expired transaction|Unable to start a transaction in the given time/i,
     { reason: "transaction timeout", availability: "timeout" },

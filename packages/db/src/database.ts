@@ -1,7 +1,7 @@
 import type { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { PrismaClient } from "./generated/prisma/client.js";
-import { cancelGraceMs, enforceCommandTimeout } from "./command-timeout.js";
+import { enforceCommandTimeout, TransactionTimeoutError, transactionLimitMs } from "./command-timeout.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
 import type { Statement } from "./sql.js";
 
@@ -48,7 +48,8 @@ export interface Database {
    * `work` in one transaction on one connection of the pool (`BEGIN` … `COMMIT`, or
    * `ROLLBACK` when it throws): its statements go through `tx` as through `query`, sent
    * unnamed and under the command timeout. Waiting for a connection takes at most the
-   * connect timeout. Prisma's interactive transactions cost a booking a sixth of its CPU
+   * connect timeout; the transaction at most `transactionLimitMs` (past it, no further
+   * statement is sent and it rolls back with a `TransactionTimeoutError`). Prisma's interactive transactions cost a booking a sixth of its CPU
    * (`bench:profile booking`); a change here is a few hand-written statements.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
@@ -58,12 +59,15 @@ export interface Database {
 /** What runs statements: the database itself, or a transaction's handle. */
 export type Queryable = Pick<Database, "query" | "execute">;
 
-function clientQueryable(client: pg.PoolClient): Queryable {
+/** A transaction's statements on its connection; each checks the transaction's limit first. */
+function clientQueryable(client: pg.PoolClient, withinLimit: () => void): Queryable {
   return {
     async query<T extends pg.QueryResultRow>(statement: Statement) {
+      withinLimit();
       return (await client.query<T>(statement.text, statement.values as unknown[])).rows;
     },
     async execute(statement: Statement) {
+      withinLimit();
       return (await client.query(statement.text, statement.values as unknown[])).rowCount ?? 0;
     },
   };
@@ -97,7 +101,7 @@ export function createDatabase(options: DatabaseOptions): Database {
         // would queue the ROLLBACK behind that statement.
         transaction: {
           maxWait: settings.connectTimeoutMs,
-          timeout: settings.commandTimeoutMs + cancelGraceMs(settings.commandTimeoutMs),
+          timeout: transactionLimitMs(settings.commandTimeoutMs),
         },
         unsafeAdapterOptions: options.unsafeAdapterOptions,
       });
@@ -122,10 +126,16 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     async transaction(work) {
       const client = await pool.connect();
+      const limitMs = transactionLimitMs(settings.commandTimeoutMs);
+      const deadline = performance.now() + limitMs;
+      const withinLimit = () => {
+        if (performance.now() > deadline) throw new TransactionTimeoutError(limitMs);
+      };
       let broken: unknown;
       try {
         await client.query("BEGIN");
-        const result = await work(clientQueryable(client));
+        const result = await work(clientQueryable(client, withinLimit));
+        withinLimit();
         await client.query("COMMIT");
         return result;
       } catch (error) {

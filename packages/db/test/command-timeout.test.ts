@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CommandTimeoutError } from "../src/command-timeout.js";
 import { classifyDatabaseError } from "../src/database-errors.js";
 import { type Database, createDatabase } from "../src/database.js";
+import { sql as sqlTag } from "../src/sql.js";
 
 let tdb: TestDatabase;
 let sessionId: string;
@@ -92,7 +93,7 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
 
     const started = performance.now();
     const error = await caught(
-      (await db.ready()).$transaction((tx) => tx.$queryRaw`SELECT id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`),
+      db.transaction((tx) => tx.query(sqlTag`SELECT id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`)),
     );
     const elapsed = performance.now() - started;
     expect(classifyDatabaseError(error)).toEqual({
@@ -128,16 +129,23 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
     expect(await (await db.ready()).$queryRaw`SELECT 2 AS two`).toEqual([{ two: 2 }]);
   });
 
-  it("a transaction that outlives its own limit (command timeout + grace) reads as a timeout; the connection stays usable", async () => {
+  it("a transaction that outlives its own limit (command timeout + grace) reads as a timeout, commits nothing; the connection stays usable", async () => {
     const db = open(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }));
+    await db.ready();
+    let sent = 0;
     const error = await caught(
-      (await db.ready()).$transaction(async (tx) => {
+      db.transaction(async (tx) => {
+        await tx.execute(sqlTag`UPDATE sessions SET title = 'expired' WHERE id = ${sessionId}::uuid`);
         // Each statement is under the command timeout; together they pass the transaction's 2 s.
-        for (let i = 0; i < 5; i++) await tx.$queryRaw`SELECT pg_sleep(0.6)::text AS slept`;
+        for (let i = 0; i < 5; i++) {
+          await tx.query(sqlTag`SELECT pg_sleep(0.6)::text AS slept`);
+          sent += 1;
+        }
       }),
     );
     expect(classifyDatabaseError(error)).toEqual({ reason: "transaction timeout", availability: "timeout" });
-    expect(await (await db.ready()).$queryRaw`SELECT 3 AS three`).toEqual([{ three: 3 }]);
+    expect(sent).toBe(4);
+    expect(await db.query(sqlTag`SELECT count(*)::int AS n FROM sessions WHERE title = 'expired'`)).toEqual([{ n: 0 }]);
     expect(db.pool.totalCount).toBe(1);
   });
 

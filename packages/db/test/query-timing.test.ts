@@ -41,6 +41,17 @@ describe("timedDatabase: a request's calls timed into its own record, through th
     expect(timing.dbMs).toBeGreaterThanOrEqual(29);
   });
 
+  it("counts the statements of the request's transactions (BEGIN and COMMIT not counted)", async () => {
+    const timing = newQueryTiming();
+    const answer = await timedDatabase(db, timing).transaction(async (tx) => {
+      await tx.query(sql`SELECT pg_sleep(0.03)::text`);
+      return tx.execute(sql`SELECT 1`);
+    });
+    expect(answer).toBe(1);
+    expect(timing.queries).toBe(2);
+    expect(timing.dbMs).toBeGreaterThanOrEqual(29);
+  });
+
   it("keeps each request's record to itself while both run at once, and the process handle untimed", async () => {
     const [a, b] = [newQueryTiming(), newQueryTiming()];
     await Promise.all([
