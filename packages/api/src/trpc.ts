@@ -49,8 +49,6 @@ export const router = t.router;
 
 /** Turns database outages into 503/504 instead of a bare 500. */
 const classifyFailures = t.middleware(async ({ ctx, next }) => {
-  // Prisma's client is loaded at the first procedure, not at start (see Database.ready).
-  await ctx.db.ready();
   const result = await next();
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
     const mapped = mapDatabaseError(result.error.cause);

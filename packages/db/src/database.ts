@@ -30,6 +30,7 @@ export interface Database {
   /**
    * Prisma's client, once `ready()` has loaded it (reading it before throws): Prisma's
    * runtime and query compiler are loaded at the first query that needs them, not at start.
+   * A procedure takes it from `await ctx.db.ready()`; hand-written statements never need it.
    */
   readonly prisma: PrismaClient;
   /** Loads Prisma's client (once; later calls return the same promise). */

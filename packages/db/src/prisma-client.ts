@@ -1,9 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
-import { Prisma, PrismaClient } from "./generated/prisma/client.js";
-import { provideSqlHelpers } from "./sql.js";
-
-provideSqlHelpers({ sql: Prisma.sql, join: Prisma.join, raw: Prisma.raw });
+import { PrismaClient } from "./generated/prisma/client.js";
 
 type PrismaPgOptions = NonNullable<ConstructorParameters<typeof PrismaPg>[1]>;
 

@@ -91,8 +91,10 @@ class TimedDatabase implements Database {
     this.#prisma ??= timedPrisma(this.db.prisma, this.timing);
     return this.#prisma;
   }
-  ready() {
-    return this.db.ready();
+  /** Loads Prisma's client (see `Database.ready`) and answers it timed. */
+  async ready() {
+    await this.db.ready();
+    return this.prisma;
   }
   query<T extends QueryResultRow>(statement: Statement) {
     return timed(this.timing, performance.now(), this.db.query<T>(statement));

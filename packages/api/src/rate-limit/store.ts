@@ -28,7 +28,6 @@ export async function countAttempt(
   action: string,
   windowSeconds: number,
 ): Promise<WindowCount> {
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const table = raw('"rate_limits"');
   const window = sql`make_interval(secs => ${windowSeconds}::int)`;
   const rows = await db.query<{ hits: number; resets_in: number }>(sql`
@@ -54,7 +53,6 @@ export async function pruneRateLimits(
   db: Database,
   options: { olderThanSeconds: number; batch?: number },
 ): Promise<number> {
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const table = raw('"rate_limits"');
   const cutoff = sql`now() - make_interval(secs => ${options.olderThanSeconds}::int)`;
   return db.execute(sql`

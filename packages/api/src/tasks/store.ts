@@ -45,7 +45,6 @@ export interface ClaimOptions {
  */
 export async function claimTasks(db: Database, options: ClaimOptions): Promise<ClaimedTask[]> {
   if (options.limit < 1 || (options.ids && options.ids.length === 0)) return [];
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const table = raw('"tasks"');
   const only = options.ids ? sql`AND id = ANY(${[...options.ids]}::uuid[])` : sql``;
   const rows = await db.query<ClaimedRow>(sql`
@@ -79,7 +78,6 @@ type Claim = Pick<ClaimedTask, "id" | "attempts">;
 
 /** Marks the task done; false when this claim no longer holds it. */
 export async function completeTask(db: Database, task: Claim): Promise<boolean> {
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'done', completed_at = now(), locked_until = NULL, last_error = NULL, updated_at = now()
@@ -89,7 +87,6 @@ export async function completeTask(db: Database, task: Claim): Promise<boolean> 
 
 /** Back to pending, due again after `delayMs`; false when this claim no longer holds it. */
 export async function retryTask(db: Database, task: Claim, delayMs: number, error: string): Promise<boolean> {
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'pending', run_after = now() + ${Math.max(0, Math.round(delayMs))} * interval '1 millisecond',
@@ -100,7 +97,6 @@ export async function retryTask(db: Database, task: Claim, delayMs: number, erro
 
 /** Gives up for good (the row stays, with the reason); false when this claim no longer holds it. */
 export async function failTask(db: Database, task: Claim, error: string): Promise<boolean> {
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'failed', completed_at = now(), locked_until = NULL, last_error = ${error}, updated_at = now()
@@ -114,7 +110,6 @@ export async function failTask(db: Database, task: Claim, error: string): Promis
  * the releasing runner never touches the task again.
  */
 export async function releaseTask(db: Database, task: Claim): Promise<boolean> {
-  await db.ready(); // the sql tag comes with Prisma's runtime
   const count = await db.execute(sql`
     UPDATE tasks
        SET status = 'pending', attempts = attempts - 1, run_after = now(), locked_until = NULL, updated_at = now()

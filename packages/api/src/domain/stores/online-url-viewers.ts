@@ -1,4 +1,4 @@
-import type { Database } from "@s3ssions/db";
+import { type Queryable, sql } from "@s3ssions/db";
 
 /**
  * Which of these sessions' meeting links the caller may see: those it hosts and those it
@@ -6,7 +6,7 @@ import type { Database } from "@s3ssions/db";
  * session has a link to hide.
  */
 export async function sessionsWithVisibleOnlineUrl(
-  db: Database,
+  db: Queryable,
   userId: string | null,
   sessions: { id: string; hostId: string; onlineUrl: string | null }[],
 ): Promise<Set<string>> {
@@ -19,10 +19,9 @@ export async function sessionsWithVisibleOnlineUrl(
     else unknown.push(session.id);
   }
   if (unknown.length === 0) return visible;
-  const booked = await db.prisma.booking.findMany({
-    where: { userId, status: "confirmed", sessionId: { in: unknown } },
-    select: { sessionId: true },
-  });
+  const booked = await db.query<{ sessionId: string }>(sql`
+    SELECT DISTINCT session_id::text AS "sessionId" FROM bookings
+    WHERE user_id = ${userId}::uuid AND status = 'confirmed' AND session_id = ANY(${unknown}::uuid[])`);
   for (const booking of booked) visible.add(booking.sessionId);
   return visible;
 }

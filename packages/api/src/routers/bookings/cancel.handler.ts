@@ -18,7 +18,8 @@ function bookingNotFound() {
 /** Cancels the caller's booking; a freed seat goes to the earliest waitlisted booking. Idempotent. */
 export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedContext; input: CancelBookingInput }) {
   await enforceRateLimit(ctx, "bookings.cancel");
-  const owner = await ctx.db.prisma.booking.findUnique({
+  const prisma = await ctx.db.ready();
+  const owner = await prisma.booking.findUnique({
     where: { id: input.id },
     select: { sessionId: true, userId: true },
   });

@@ -12,7 +12,8 @@ export async function myBookingsHandler({ ctx, input }: { ctx: ProtectedContext;
     ...(input.status ? { status: input.status } : {}),
     ...(before ? { OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }] } : {}),
   };
-  const rows = await ctx.db.prisma.booking.findMany({
+  const prisma = await ctx.db.ready();
+  const rows = await prisma.booking.findMany({
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,

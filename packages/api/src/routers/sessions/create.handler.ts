@@ -10,6 +10,7 @@ export async function createSessionHandler({ ctx, input }: { ctx: ProtectedConte
   await enforceRateLimit(ctx, "sessions.create");
   assertSessionTimes(input, true);
   // The input holds the session's own fields only (a strict schema): it is the row's data.
-  const row = await ctx.db.prisma.session.create({ data: { ...input, hostId: ctx.user.id } });
+  const prisma = await ctx.db.ready();
+  const row = await prisma.session.create({ data: { ...input, hostId: ctx.user.id } });
   return toSessionDto(row, true); // the caller is its host
 }

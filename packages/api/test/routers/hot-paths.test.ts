@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "@s3ssions/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hoursFromNow, type Procedures, startProcedures } from "./procedures.js";
+
+let p: Procedures;
+beforeAll(async () => {
+  p = await startProcedures("hot_paths");
+});
+afterAll(() => p?.close());
+
+// The busiest procedures answer from hand-written statements alone: neither Prisma's
+// runtime nor its query compiler is loaded for them (a cold start skips both, and an
+// instance that only lists and books never holds them in memory).
+describe("the hot paths never load Prisma", () => {
+  it("sessions.list (signed out and signed in, links hidden and shown) and bookings.create", async () => {
+    const host = await p.as();
+    const guest = await p.as();
+    const [session] = await sql<{ id: string }>(
+      p.tdb.directUrl,
+      `INSERT INTO sessions (id, host_id, title, starts_at, ends_at, timezone, capacity, online_url, updated_at)
+       VALUES ($1, $2, 'Hot', $3, $4, 'UTC', 1, 'https://meet.example/hot', now()) RETURNING id::text`,
+      [randomUUID(), host.userId, hoursFromNow(24), hoursFromNow(25)],
+    );
+
+    expect((await p.anonymous.sessions.list({ hostId: host.userId })).items[0]?.onlineUrl).toBeNull();
+    expect(await guest.api.bookings.create({ sessionId: session!.id })).toMatchObject({ status: "confirmed" });
+    const listed = await guest.api.sessions.list({ hostId: host.userId });
+    expect(listed.items[0]).toMatchObject({ id: session!.id, onlineUrl: "https://meet.example/hot", seatsLeft: 0 });
+    expect(await (await p.as()).api.bookings.create({ sessionId: session!.id })).toMatchObject({
+      status: "waitlisted",
+    });
+
+    expect(() => p.db.prisma).toThrow(/not loaded/);
+  });
+});
