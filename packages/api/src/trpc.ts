@@ -47,17 +47,14 @@ const t = initTRPC.context<Context>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-/** Turns database outages into 503/504 instead of a bare 500. */
-const classifyFailures = t.middleware(async ({ ctx, next }) => {
-  const result = await next();
+/** A procedure's result with database outages turned into 503/504 instead of a bare 500. */
+function classified<R extends { ok: true } | { ok: false; error: TRPCError }>(result: R): R {
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
     const mapped = mapDatabaseError(result.error.cause);
     if (mapped) throw mapped;
   }
   return result;
-});
-
-export const publicProcedure = t.procedure.use(classifyFailures);
+}
 
 /** The caller a bearer token names; a token that fails verification is a 401 (503 when the JWKS is down). */
 async function authenticate(ctx: { verifyAccessToken: (token: string) => Promise<AuthUser> }, token: string) {
@@ -73,21 +70,28 @@ async function authenticate(ctx: { verifyAccessToken: (token: string) => Promise
   }
 }
 
+// Each kind of procedure has one middleware that does all it needs (who the caller is,
+// then `classified`): every middleware level costs tRPC two copies of the call's options.
+
+export const publicProcedure = t.procedure.use(async ({ next }) => classified(await next()));
+
 /** Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`. */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   const token = bearerTokenOf(ctx.headers);
   if (!token) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in: send Authorization: Bearer <access token>" });
   }
-  return next({ ctx: { ...ctx, user: await authenticate(ctx, token) } });
+  const user = await authenticate(ctx, token);
+  return classified(await next({ ctx: { user } }));
 });
 
 /**
  * Open to anyone; a caller who sends a token is verified and put on `ctx.user`, so that
  * what is private to them (a session's onlineUrl) can be shown to them.
  */
-export const viewerProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const viewerProcedure = t.procedure.use(async ({ ctx, next }) => {
   const token = bearerTokenOf(ctx.headers);
-  return next({ ctx: { ...ctx, user: token ? await authenticate(ctx, token) : null } });
+  const user = token ? await authenticate(ctx, token) : null;
+  return classified(await next({ ctx: { user } }));
 });
 export { TRPCError };
