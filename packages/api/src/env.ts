@@ -5,26 +5,39 @@ import {
   parseDatabaseUrl,
   pickDatabaseUrl,
 } from "@s3ssions/db";
-import { z } from "zod";
+// zod/mini, not zod: this runs in every cold start, before the first request, and the
+// entry loads nothing else of zod (the procedures' schemas load with the tRPC endpoint).
+import * as z from "zod/mini";
+
+// zod/mini has no language until it is given one: English, as the procedures' messages.
+z.config(z.locales.en());
 
 const APP_ENVS = ["development", "test", "production"] as const;
 export type AppEnv = (typeof APP_ENVS)[number];
 
-const postgresUrl = z
-  .string()
-  .trim()
-  .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value), "must be a postgresql:// URL");
+const trimmed = () => z.string().check(z.trim());
 
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === "" ? undefined : value))
-  .optional();
+const postgresUrl = trimmed().check(
+  z.refine((value: string) => /^postgres(ql)?:\/\/[^\s]+$/.test(value), "must be a postgresql:// URL"),
+);
 
-const origins = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
+const optionalText = z.optional(
+  z.pipe(
+    trimmed(),
+    z.transform((value: string) => (value === "" ? undefined : value)),
+  ),
+);
+
+const httpUrl = () => z.url({ protocol: /^https?$/ });
+
+/** A problem found while transforming a value, reported as the field's issue. */
+function addIssue(ctx: z.core.ParsePayload, message: string): void {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+}
+
+const origins = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined, ctx) => {
     const list = (value ?? "")
       .split(",")
       .map((item) => item.trim())
@@ -34,29 +47,26 @@ const origins = z
       try {
         if (new URL(origin).origin !== origin) throw new Error();
       } catch {
-        ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin like https://app.example.com` });
+        addIssue(ctx, `"${origin}" is not an origin like https://app.example.com`);
       }
     }
     return list;
-  });
+  }),
+);
 
 /** A per-user, per-minute write limit: a whole number, 0 disables it, unset or empty takes the default. */
 function perMinuteLimit(fallback: number) {
-  return z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
+  return z.pipe(
+    z.optional(trimmed()),
+    z.transform((value: string | undefined, ctx) => {
       if (value === undefined || value === "") return fallback;
       if (!/^\d{1,7}$/.test(value)) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be a whole number of requests per minute (0 disables the limit)",
-        });
+        addIssue(ctx, "must be a whole number of requests per minute (0 disables the limit)");
         return z.NEVER;
       }
       return Number(value);
-    });
+    }),
+  );
 }
 
 /**
@@ -66,51 +76,56 @@ function perMinuteLimit(fallback: number) {
 const envSchema = z
   .object({
     APP_ENV: z.enum(APP_ENVS),
-    SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SUPABASE_URL: z.optional(httpUrl()),
     SUPABASE_ANON_KEY: optionalText,
     SUPABASE_SERVICE_ROLE_KEY: optionalText,
     SUPABASE_JWT_SECRET: optionalText,
     /** The access tokens' `iss` when it is not `${SUPABASE_URL}/auth/v1` (a custom domain). */
-    SUPABASE_JWT_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    SUPABASE_JWT_ISSUER: z.pipe(optionalText, z.optional(httpUrl())),
     /** Most waitlisted bookings per session; unset: as many as the session's capacity. */
-    WAITLIST_MAX: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value, ctx) => {
+    WAITLIST_MAX: z.pipe(
+      z.optional(trimmed()),
+      z.transform((value: string | undefined, ctx) => {
         if (value === undefined || value === "") return undefined;
         if (!/^\d{1,6}$/.test(value)) {
-          ctx.addIssue({ code: "custom", message: "must be a whole number of waitlisted bookings per session" });
+          addIssue(ctx, "must be a whole number of waitlisted bookings per session");
           return z.NEVER;
         }
         return Number(value);
       }),
+    ),
     /** Lets anonymous sign-ins book seats (they may always read). */
-    ALLOW_ANONYMOUS_BOOKINGS: z
-      .enum(["true", "false", ""])
-      .optional()
-      .transform((value) => value === "true"),
+    ALLOW_ANONYMOUS_BOOKINGS: z.pipe(
+      z.optional(z.enum(["true", "false", ""])),
+      z.transform((value) => value === "true"),
+    ),
     /** Direct connection (port 5432): migrations only, never used at run time. */
-    SUPABASE_DB_URL: postgresUrl.optional(),
+    SUPABASE_DB_URL: z.optional(postgresUrl),
     /** Transaction-mode pooler (port 6543): the only URL the app queries through. */
     SUPABASE_DB_URL_TRANSACTION: postgresUrl,
     /** Root certificate (PEM) for `sslmode=verify-ca|verify-full` when the URL names no `sslrootcert` file. */
-    SUPABASE_DB_CA_CERT: optionalText.refine(
-      (pem) => pem === undefined || pem.includes("-----BEGIN CERTIFICATE-----"),
-      "must be a PEM certificate (-----BEGIN CERTIFICATE-----…)",
+    SUPABASE_DB_CA_CERT: optionalText.check(
+      z.refine(
+        (pem: string | undefined) => pem === undefined || pem.includes("-----BEGIN CERTIFICATE-----"),
+        "must be a PEM certificate (-----BEGIN CERTIFICATE-----…)",
+      ),
     ),
-    CRON_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
-    WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CRON_SECRET: z.pipe(optionalText, z.optional(z.string().check(z.minLength(16, "must be at least 16 characters")))),
+    WEBHOOK_URL: z.optional(httpUrl()),
     /** Standard Webhooks signing secret: `whsec_` and the base64 of at least 24 random bytes. */
-    WEBHOOK_SECRET: optionalText.pipe(
-      z
-        .string()
-        .refine(
-          (value) =>
-            /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value.slice(6), "base64").length >= 24,
-          "must be whsec_ followed by the base64 of at least 24 random bytes (openssl rand -base64 32)",
-        )
-        .optional(),
+    WEBHOOK_SECRET: z.pipe(
+      optionalText,
+      z.optional(
+        z
+          .string()
+          .check(
+            z.refine(
+              (value: string) =>
+                /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value.slice(6), "base64").length >= 24,
+              "must be whsec_ followed by the base64 of at least 24 random bytes (openssl rand -base64 32)",
+            ),
+          ),
+      ),
     ),
     CORS_ORIGINS: origins,
     VERCEL_GIT_COMMIT_SHA: optionalText,
@@ -121,45 +136,48 @@ const envSchema = z
     RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: perMinuteLimit(60),
   })
-  .superRefine((env, ctx) => {
-    // The pooler URL's parameters (connection_limit, timeouts, …) are checked here, at
-    // start, rather than at the first query.
-    let pooler: ConnectionSettings | undefined;
-    for (const key of ["SUPABASE_DB_URL_TRANSACTION", "SUPABASE_DB_URL"] as const) {
-      const url = env[key];
-      if (!url || !/^postgres(ql)?:\/\//.test(url)) continue;
-      try {
-        const settings = parseDatabaseUrl(url, { caPem: env.SUPABASE_DB_CA_CERT });
-        if (key === "SUPABASE_DB_URL_TRANSACTION") pooler = settings;
-      } catch (error) {
-        const message = error instanceof DatabaseUrlError ? error.message.replace(/^database URL /, "") : "is invalid";
-        ctx.addIssue({ code: "custom", path: [key], message });
+  .check(
+    z.superRefine((env, ctx) => {
+      // The pooler URL's parameters (connection_limit, timeouts, …) are checked here, at
+      // start, rather than at the first query.
+      let pooler: ConnectionSettings | undefined;
+      for (const key of ["SUPABASE_DB_URL_TRANSACTION", "SUPABASE_DB_URL"] as const) {
+        const url = env[key];
+        if (!url || !/^postgres(ql)?:\/\//.test(url)) continue;
+        try {
+          const settings = parseDatabaseUrl(url, { caPem: env.SUPABASE_DB_CA_CERT });
+          if (key === "SUPABASE_DB_URL_TRANSACTION") pooler = settings;
+        } catch (error) {
+          const message =
+            error instanceof DatabaseUrlError ? error.message.replace(/^database URL /, "") : "is invalid";
+          ctx.addIssue({ code: "custom", path: [key], message });
+        }
       }
-    }
-    const require = (key: keyof typeof env, why: string) => {
-      if (env[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required ${why}` });
-    };
-    if (env.WEBHOOK_URL) require("WEBHOOK_SECRET", "when WEBHOOK_URL is set");
-    if (env.APP_ENV !== "production") return;
-    // SUPABASE_SERVICE_ROLE_KEY is not required: a service-role token already fails the
-    // role check of every access token; when it is set, it is refused by value too.
-    for (const key of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_DB_URL", "CRON_SECRET"] as const) {
-      require(key, "in production");
-    }
-    for (const key of ["SUPABASE_URL", "WEBHOOK_URL"] as const) {
-      const value = env[key];
-      if (typeof value === "string" && URL.canParse(value) && new URL(value).protocol !== "https:") {
-        ctx.addIssue({ code: "custom", path: [key], message: "must be an https: URL in production" });
+      const require = (key: keyof typeof env, why: string) => {
+        if (env[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `is required ${why}` });
+      };
+      if (env.WEBHOOK_URL) require("WEBHOOK_SECRET", "when WEBHOOK_URL is set");
+      if (env.APP_ENV !== "production") return;
+      // SUPABASE_SERVICE_ROLE_KEY is not required: a service-role token already fails the
+      // role check of every access token; when it is set, it is refused by value too.
+      for (const key of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_DB_URL", "CRON_SECRET"] as const) {
+        require(key, "in production");
       }
-    }
-    if (pooler && !pooler.pgbouncer) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["SUPABASE_DB_URL_TRANSACTION"],
-        message: "must be the transaction pooler in production (port 6543, or pgbouncer=true on another port)",
-      });
-    }
-  });
+      for (const key of ["SUPABASE_URL", "WEBHOOK_URL"] as const) {
+        const value = env[key];
+        if (typeof value === "string" && URL.canParse(value) && new URL(value).protocol !== "https:") {
+          ctx.addIssue({ code: "custom", path: [key], message: "must be an https: URL in production" });
+        }
+      }
+      if (pooler && !pooler.pgbouncer) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["SUPABASE_DB_URL_TRANSACTION"],
+          message: "must be the transaction pooler in production (port 6543, or pgbouncer=true on another port)",
+        });
+      }
+    }),
+  );
 
 export type Env = z.output<typeof envSchema> & {
   /** The variables the database URLs were read from (ours, or the integration's names). */

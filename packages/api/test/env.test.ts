@@ -26,6 +26,16 @@ function problemsOf(source: Record<string, string | undefined>): string[] {
 }
 
 describe("parseEnv", () => {
+  it("says what is wrong in English, naming the values allowed (zod's messages, with nothing else of zod loaded)", () => {
+    expect(problemsOf({ APP_ENV: "staging", SUPABASE_DB_URL_TRANSACTION: TX, ALLOW_ANONYMOUS_BOOKINGS: "yes" })).toEqual([
+      'APP_ENV Invalid option: expected one of "development"|"test"|"production"',
+      'ALLOW_ANONYMOUS_BOOKINGS Invalid option: expected one of "true"|"false"|""',
+    ]);
+    expect(problemsOf({ APP_ENV: "test", SUPABASE_DB_URL_TRANSACTION: TX, SUPABASE_URL: "ftp://x" })).toEqual([
+      "SUPABASE_URL Invalid URL",
+    ]);
+  });
+
   it("accepts a complete production environment", () => {
     const env = parseEnv(production);
     expect(env.APP_ENV).toBe("production");
