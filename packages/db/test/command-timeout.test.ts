@@ -144,7 +144,9 @@ describe("the command timeout (socket_timeout) through PgBouncer transaction mod
       }),
     );
     expect(classifyDatabaseError(error)).toEqual({ reason: "transaction timeout", availability: "timeout" });
-    expect(sent).toBe(4);
+    // 0.6 s each against a 2 s limit: the fourth or, on a loaded machine, an earlier one is refused.
+    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent).toBeLessThan(5);
     expect(await db.query(sqlTag`SELECT count(*)::int AS n FROM sessions WHERE title = 'expired'`)).toEqual([{ n: 0 }]);
     expect(db.pool.totalCount).toBe(1);
   });
