@@ -37,10 +37,10 @@ export interface Database {
   ready(): Promise<PrismaClient>;
   /**
    * One hand-written statement on its own (autocommitted), straight on the pool: built
-   * with the same `sql` tag as every raw statement (values are bind parameters), sent
-   * unnamed, timed and under the command timeout like Prisma's, without Prisma's
-   * raw-query layer (a hot read's CPU fell to 0.78×). Its rows as `pg` types them (int8
-   * as a string: cast counts to int). Inside a transaction (`transaction`), `tx.query(statement)`.
+   * with the `sql` tag (values are bind parameters), sent unnamed and under the command
+   * timeout, without Prisma's raw-query layer (a hot read's CPU fell to 0.78×); a request's
+   * view of the database (`timedDatabase`) times it. Its rows as `pg` types them (int8 as
+   * a string: cast counts to int). Inside a transaction (`transaction`), `tx.query(statement)`.
    */
   query<T extends pg.QueryResultRow>(statement: Statement): Promise<T[]>;
   /** `query` for a statement whose rows are not needed: how many rows it touched. */
@@ -50,8 +50,9 @@ export interface Database {
    * `ROLLBACK` when it throws): its statements go through `tx` as through `query`, sent
    * unnamed and under the command timeout. Waiting for a connection takes at most the
    * connect timeout; the transaction at most `transactionLimitMs` (past it, no further
-   * statement is sent and it rolls back with a `TransactionTimeoutError`). Prisma's interactive transactions cost a booking a sixth of its CPU
-   * (`bench:profile booking`); a change here is a few hand-written statements.
+   * statement is sent and it rolls back with a `TransactionTimeoutError`). Prisma's
+   * interactive transactions cost a booking a sixth of its CPU (`bench:profile booking`);
+   * a change here is a few hand-written statements.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -60,16 +61,21 @@ export interface Database {
 /** What runs statements: the database itself, or a transaction's handle. */
 export type Queryable = Pick<Database, "query" | "execute">;
 
-/** A transaction's statements on its connection; each checks the transaction's limit first. */
-function clientQueryable(client: pg.PoolClient, withinLimit: () => void): Queryable {
+/**
+ * Statements on the pool (each on a connection of its own) or on one checked-out connection
+ * (a transaction's), after `beforeEach` (a transaction checks its time limit there).
+ */
+function queryableOn(target: pg.Pool | pg.PoolClient, beforeEach = () => {}): Queryable {
+  const run = <T extends pg.QueryResultRow>(statement: Statement) => {
+    beforeEach();
+    return target.query<T>(statement.text, statement.values as unknown[]);
+  };
   return {
     async query<T extends pg.QueryResultRow>(statement: Statement) {
-      withinLimit();
-      return (await client.query<T>(statement.text, statement.values as unknown[])).rows;
+      return (await run<T>(statement)).rows;
     },
     async execute(statement: Statement) {
-      withinLimit();
-      return (await client.query(statement.text, statement.values as unknown[])).rowCount ?? 0;
+      return (await run(statement)).rowCount ?? 0;
     },
   };
 }
@@ -119,12 +125,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       return prisma;
     },
     ready,
-    async query<T extends pg.QueryResultRow>(statement: Statement) {
-      return (await pool.query<T>(statement.text, statement.values as unknown[])).rows;
-    },
-    async execute(statement: Statement) {
-      return (await pool.query(statement.text, statement.values as unknown[])).rowCount ?? 0;
-    },
+    ...queryableOn(pool),
     async transaction(work) {
       const client = await pool.connect();
       const limitMs = transactionLimitMs(settings.commandTimeoutMs);
@@ -135,7 +136,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       let broken: unknown;
       try {
         await client.query("BEGIN");
-        const result = await work(clientQueryable(client, withinLimit));
+        const result = await work(queryableOn(client, withinLimit));
         withinLimit();
         await client.query("COMMIT");
         return result;

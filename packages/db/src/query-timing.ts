@@ -59,27 +59,29 @@ export function timedDatabase(db: Database, timing: QueryTiming): Database {
   return new TimedDatabase(db, timing);
 }
 
-/** A transaction's statements, timed like the request's others (`BEGIN`/`COMMIT` not counted). */
+/** Statements timed into `timing`: the request's own, and a transaction's (`BEGIN`/`COMMIT` not counted). */
 class TimedQueryable implements Queryable {
   constructor(
-    private readonly tx: Queryable,
-    private readonly timing: QueryTiming,
+    private readonly target: Queryable,
+    protected readonly timing: QueryTiming,
   ) {}
   query<T extends QueryResultRow>(statement: Statement) {
-    return timed(this.timing, performance.now(), this.tx.query<T>(statement));
+    return timed(this.timing, performance.now(), this.target.query<T>(statement));
   }
   execute(statement: Statement) {
-    return timed(this.timing, performance.now(), this.tx.execute(statement));
+    return timed(this.timing, performance.now(), this.target.execute(statement));
   }
 }
 
 // A class, not an object of closures: one small allocation per request.
-class TimedDatabase implements Database {
+class TimedDatabase extends TimedQueryable implements Database {
   #prisma: PrismaClient | undefined;
   constructor(
     private readonly db: Database,
-    private readonly timing: QueryTiming,
-  ) {}
+    timing: QueryTiming,
+  ) {
+    super(db, timing);
+  }
   get settings() {
     return this.db.settings;
   }
@@ -95,12 +97,6 @@ class TimedDatabase implements Database {
   async ready() {
     await this.db.ready();
     return this.prisma;
-  }
-  query<T extends QueryResultRow>(statement: Statement) {
-    return timed(this.timing, performance.now(), this.db.query<T>(statement));
-  }
-  execute(statement: Statement) {
-    return timed(this.timing, performance.now(), this.db.execute(statement));
   }
   transaction<T>(work: (tx: Queryable) => Promise<T>) {
     return this.db.transaction((tx) => work(new TimedQueryable(tx, this.timing)));

@@ -3,7 +3,7 @@ import { type Database, type Prisma, raw, sql } from "@s3ssions/db";
 /**
  * The task table's SQL. Every statement is one autocommitted statement on the pool
  * (`db.query`; safe through a transaction-mode pooler: no session state, no advisory
- * locks) built with Prisma's tagged templates, so every value is a bind parameter.
+ * locks) built with the `sql` tag, so every value is a bind parameter.
  *
  * `attempts` is the fencing token: a claim increments it, and a runner may only finish
  * the task while it is still `running` with the attempt number it claimed. A runner whose
