@@ -8,7 +8,7 @@ import {
   jsonResponse,
   serviceHealth,
 } from "@s3ssions/api/runtime";
-import { newQueryTiming, type QueryTiming, timedDatabase } from "@s3ssions/db";
+import { type Database, newQueryTiming, timedDatabase } from "@s3ssions/db";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
 import { requestIdOf } from "./request-id.js";
@@ -62,7 +62,8 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     requestId: string,
     path: string,
     coldStart: boolean,
-    timing: QueryTiming,
+    /** The request's view of the database: every call through it is timed into the request's record. */
+    db: Database,
   ): Promise<Response> {
     const isTrpc = path === TRPC_ENDPOINT || path.startsWith(`${TRPC_ENDPOINT}/`);
     if (request.url.length > MAX_URL_LENGTH) {
@@ -80,16 +81,16 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
         });
       }
       if (path === "/health") return jsonResponse(serviceHealth(runtime, { coldStart }), 200);
-      const health = await databaseHealth({ db: timedDatabase(runtime.db, timing) });
+      const health = await databaseHealth({ db });
       return jsonResponse(health, health.status === "ok" ? 200 : 503);
     }
     if (path === CRON_TASKS_PATH) {
       // Vercel Cron: drains due outbox tasks (Authorization: Bearer CRON_SECRET).
-      return handleCronTasksRequest({ ...runtime, db: timedDatabase(runtime.db, timing) }, request, requestId);
+      return handleCronTasksRequest({ ...runtime, db }, request, requestId);
     }
     if (isTrpc) {
       const { serveTrpc } = await loadTrpcRoute();
-      return serveTrpc(runtime, request, { requestId, coldStart, db: timedDatabase(runtime.db, timing) });
+      return serveTrpc(runtime, request, { requestId, coldStart, db });
     }
     return httpError(404, "NOT_FOUND", `No route for ${path}`, requestId);
   }
@@ -103,7 +104,7 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     const timing = newQueryTiming();
     let response: Response;
     try {
-      response = await route(request, requestId, path, coldStart, timing);
+      response = await route(request, requestId, path, coldStart, timedDatabase(runtime.db, timing));
     } catch (error) {
       runtime.logger.log("error", "request failed", {
         requestId,
