@@ -1,21 +1,37 @@
 import { randomUUID } from "node:crypto";
-import { type Queryable, raw, type Sql, sql } from "@s3ssions/db";
+import { type Queryable, raw, sql } from "@s3ssions/db";
 import { insertTasks, type TaskEvent, taskIdsOf } from "../../tasks/outbox.js";
 import type { BookingDto } from "../schemas/dto.js";
 
 /** A booking as stored: the DTO's fields and its arrival order. */
 export type BookingRow = BookingDto & { seq: number };
 
+/** A booking that holds a seat or waits for one. */
+export type ActiveBooking = BookingDto & { status: "confirmed" | "waitlisted" };
+
 /** The columns of a booking row, as every statement here returns them. */
-function bookingColumns(): Sql {
-  return raw(
-    `id::text AS "id", seq, session_id::text AS "sessionId", user_id::text AS "userId", status::text AS "status", created_at AS "createdAt", updated_at AS "updatedAt"`,
-  );
+const BOOKING_COLUMNS = raw(
+  `id::text AS "id", seq, session_id::text AS "sessionId", user_id::text AS "userId", status::text AS "status", created_at AS "createdAt", updated_at AS "updatedAt"`,
+);
+
+/** Rows of an `UPDATE … RETURNING` (which has no order) in arrival order. */
+const inArrivalOrder = (rows: BookingRow[]) => rows.sort((a, b) => a.seq - b.seq);
+
+/** What the API says about a booking: the row without its arrival order. */
+export function toBookingDto(row: BookingDto): BookingDto {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    userId: row.userId,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }
 
 /** A booking read inside a change (its session locked first). */
 export async function findBooking(tx: Queryable, id: string): Promise<BookingRow | null> {
-  const rows = await tx.query<BookingRow>(sql`SELECT ${bookingColumns()} FROM bookings WHERE id = ${id}::uuid`);
+  const rows = await tx.query<BookingRow>(sql`SELECT ${BOOKING_COLUMNS} FROM bookings WHERE id = ${id}::uuid`);
   return rows[0] ?? null;
 }
 
@@ -24,7 +40,7 @@ export async function setBookingStatus(tx: Queryable, id: string, status: Bookin
   const rows = await tx.query<BookingRow>(sql`
     UPDATE bookings SET status = ${status}::"BookingStatus", updated_at = ${new Date()}
     WHERE id = ${id}::uuid
-    RETURNING ${bookingColumns()}`);
+    RETURNING ${BOOKING_COLUMNS}`);
   if (!rows[0]) throw new Error(`booking ${id} not found`);
   return rows[0];
 }
@@ -34,8 +50,8 @@ export async function cancelActiveBookings(tx: Queryable, sessionId: string): Pr
   const rows = await tx.query<BookingRow>(sql`
     UPDATE bookings SET status = 'cancelled', updated_at = ${new Date()}
     WHERE session_id = ${sessionId}::uuid AND status IN ('confirmed', 'waitlisted')
-    RETURNING ${bookingColumns()}`);
-  return rows.sort((a, b) => a.seq - b.seq);
+    RETURNING ${BOOKING_COLUMNS}`);
+  return inArrivalOrder(rows);
 }
 
 /**
@@ -50,14 +66,12 @@ export async function confirmWaitlisted(tx: Queryable, sessionId: string, count:
       WHERE session_id = ${sessionId}::uuid AND status = 'waitlisted'
       ORDER BY seq LIMIT ${count}
     )
-    RETURNING ${bookingColumns()}`);
-  return rows.sort((a, b) => a.seq - b.seq);
+    RETURNING ${BOOKING_COLUMNS}`);
+  return inArrivalOrder(rows);
 }
 
-type NewBooking = BookingDto & { status: "confirmed" | "waitlisted" };
-
 /** A booking about to be written: its id and times are set here, before the insert. */
-export function newBooking(sessionId: string, userId: string, status: NewBooking["status"]): NewBooking {
+export function newBooking(sessionId: string, userId: string, status: ActiveBooking["status"]): ActiveBooking {
   const now = new Date();
   // Two Date objects: one shared object would make superjson mark them as one reference.
   return { id: randomUUID(), sessionId, userId, status, createdAt: now, updatedAt: new Date(now) };
@@ -68,7 +82,11 @@ export function newBooking(sessionId: string, userId: string, status: NewBooking
  * one statement: the booking's hot path holds the session's lock (taken before) for one
  * round trip instead of three. Returns the tasks' ids.
  */
-export async function insertBooking(tx: Queryable, booking: NewBooking, events: readonly TaskEvent[]): Promise<string[]> {
+export async function insertBooking(
+  tx: Queryable,
+  booking: ActiveBooking,
+  events: readonly TaskEvent[],
+): Promise<string[]> {
   const confirmed = booking.status === "confirmed" ? 1 : 0;
   const rows = await tx.query<{ taskId: string }>(sql`
     WITH inserted AS (

@@ -1,7 +1,7 @@
 import { raw, type Sql } from "@s3ssions/db";
 import { z } from "zod";
 import { freeSeats } from "../rules/seats.js";
-import { type BookingDto, type SessionDto, type SessionRow, sessionDto } from "../schemas/dto.js";
+import { type SessionDto, type SessionRow, sessionDto } from "../schemas/dto.js";
 
 /** What `toSessionDto` derives: not a column. */
 const DERIVED: ReadonlySet<string> = new Set(["seatsLeft"] satisfies (keyof SessionDto)[]);
@@ -35,17 +35,17 @@ export function sessionColumnName(field: string): string {
  * return the same fields): `SELECT ${sessionColumns()} FROM sessions`, or with a table alias.
  */
 export function sessionColumns(alias = ""): Sql {
-  let text = columnLists.get(alias);
-  if (text === undefined) {
+  let columns = columnLists.get(alias);
+  if (columns === undefined) {
     const prefix = alias ? `${alias}.` : "";
-    text = SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", ");
-    columnLists.set(alias, text);
+    columns = raw(SESSION_COLUMNS.map(([field, column]) => `${prefix}${column} AS "${field}"`).join(", "));
+    columnLists.set(alias, columns);
   }
-  return raw(text);
+  return columns;
 }
 
-/** The column list's text by table alias, built once: every list and lock selects it. */
-const columnLists = new Map<string, string>();
+/** The column list by table alias, built once: every list and lock selects it. */
+const columnLists = new Map<string, Sql>();
 
 /**
  * `onlineUrlVisible`: whether the caller is the host or holds a confirmed booking (see
@@ -56,16 +56,5 @@ export function toSessionDto(row: SessionRow, onlineUrlVisible: boolean): Sessio
     ...row,
     onlineUrl: onlineUrlVisible ? row.onlineUrl : null,
     seatsLeft: freeSeats(row),
-  };
-}
-
-export function toBookingDto(row: BookingDto): BookingDto {
-  return {
-    id: row.id,
-    sessionId: row.sessionId,
-    userId: row.userId,
-    status: row.status,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
   };
 }

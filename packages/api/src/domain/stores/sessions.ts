@@ -1,5 +1,6 @@
 import { type Database, join, type Queryable, raw, type Sql, sql } from "@s3ssions/db";
 import type { SessionRow } from "../schemas/dto.js";
+import type { ActiveBooking } from "./bookings.js";
 import { sessionColumnName, sessionColumns } from "./session-row.js";
 
 /** A session row read under its lock: changed only through `updateLockedSession`. */
@@ -51,15 +52,6 @@ export async function updateLockedSession(
   // The row is locked by this transaction: it cannot have gone.
   if (!row) throw new Error(`locked session ${session.id} not found`);
   return row;
-}
-
-export interface ActiveBooking {
-  id: string;
-  sessionId: string;
-  userId: string;
-  status: "confirmed" | "waitlisted";
-  createdAt: Date;
-  updatedAt: Date;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Prisma } from "@s3ssions/db";
 import type { ProtectedContext } from "../../context.js";
 import { decodeCursor, encodeCursor } from "../../domain/rules/cursor.js";
-import { toBookingDto } from "../../domain/stores/session-row.js";
+import { toBookingDto } from "../../domain/stores/bookings.js";
 import type { MyBookingsInput } from "./mine.schema.js";
 
 /** The caller's bookings, newest first, keyset-paginated on (createdAt, id). */
