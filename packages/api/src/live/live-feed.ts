@@ -42,6 +42,8 @@ export interface LiveFeed {
   readonly subscribers: number;
   /** Statements the reader has sent (a benchmark's counter). */
   readonly reads: number;
+  /** Whether the reader is running (it stops once the instance has no subscriber). */
+  readonly reading: boolean;
   /** Stops the reader; the streams end. */
   close(): void;
 }
@@ -228,6 +230,9 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions): LiveFee
     },
     get reads() {
       return reads;
+    },
+    get reading() {
+      return reader !== undefined;
     },
     close() {
       closed = true;
