@@ -4,6 +4,8 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { cacheHeadersFor } from "./cache-control.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "./http-limits.js";
 import { guardTrpcRequest } from "./json-guard.js";
+import { LIVE_RETRY_AFTER_SECONDS, type LiveStreams } from "./live-streams.js";
+import { refuseBadSubscriptionInput, subscriptionOf } from "./subscription-input.js";
 import { TRPC_ENDPOINT } from "./trpc-endpoint.js";
 
 export interface TrpcCall {
@@ -11,6 +13,8 @@ export interface TrpcCall {
   coldStart: boolean;
   /** The request's view of the database (its calls timed). */
   db: Database;
+  /** The instance's open live streams: a subscription is counted, or refused past the bound. */
+  liveStreams: LiveStreams;
 }
 
 /**
@@ -20,13 +24,42 @@ export interface TrpcCall {
  * schemas, tRPC and superjson are not compiled by a cold start that answers a health check.
  */
 export async function serveTrpc(runtime: ApiRuntime, request: Request, call: TrpcCall): Promise<Response> {
-  const { requestId, coldStart, db } = call;
+  const { requestId } = call;
   // Nested too deep, not UTF-8 or looping superjson metadata: refused before tRPC/superjson parse it.
   const guarded = await guardTrpcRequest(request, { maxBodyBytes: MAX_BODY_BYTES });
   if (!guarded.ok) return httpError(guarded.status, guarded.code, guarded.message, requestId);
+  const subscription = subscriptionOf(request);
+  if (subscription) {
+    const refused = await refuseBadSubscriptionInput(runtime, request, subscription, requestId);
+    if (refused) return refused;
+  }
+  const stream = subscription ? call.liveStreams.reserve() : undefined;
+  if (stream === null) {
+    return httpError(
+      503,
+      "SERVICE_UNAVAILABLE",
+      "This instance serves as many live streams as it can; try again",
+      requestId,
+      {
+        "retry-after": String(LIVE_RETRY_AFTER_SECONDS),
+      },
+    );
+  }
+  let response: Response;
+  try {
+    response = await answer(runtime, request, guarded.request, call);
+  } catch (error) {
+    stream?.release();
+    throw error;
+  }
+  return stream ? stream.track(response) : response;
+}
+
+function answer(runtime: ApiRuntime, request: Request, guarded: Request, call: TrpcCall): Promise<Response> {
+  const { requestId, coldStart, db } = call;
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
-    req: guarded.request,
+    req: guarded,
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: () => createContext(runtime, { requestId, headers: request.headers, coldStart, db }),
