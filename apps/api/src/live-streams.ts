@@ -27,6 +27,14 @@ export interface Reservation {
 /** Seconds a refused client should wait before its next try. */
 export const LIVE_RETRY_AFTER_SECONDS = 2;
 
+/**
+ * The reconnection delay each stream announces first (the SSE `retry:` field), 0.5–1 s
+ * spread across streams: without it an EventSource waits about 3 s after every end of a
+ * stream, and the instances' streams, ended together at a shutdown, would all come back
+ * at the same instant.
+ */
+const reconnectField = () => new TextEncoder().encode(`retry: ${500 + Math.floor(Math.random() * 500)}\n\n`);
+
 export function createLiveStreams(maxStreams: number): LiveStreams {
   const ends = new Set<() => void>();
   let reserved = 0;
@@ -57,6 +65,7 @@ export function createLiveStreams(maxStreams: number): LiveStreams {
     const stream = new ReadableStream<Uint8Array>({
       start(streamController) {
         controller = streamController;
+        streamController.enqueue(reconnectField());
       },
       async pull(streamController) {
         const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
@@ -72,7 +81,11 @@ export function createLiveStreams(maxStreams: number): LiveStreams {
       },
     });
     ends.add(end);
-    return new Response(stream, { status: response.status, headers: response.headers });
+    const headers = new Headers(response.headers);
+    // The connection ends with the stream: the client's next one may reach any instance
+    // (a balancer routes HTTP/1.1 by connection), not the one that just ended the stream.
+    headers.set("connection", "close");
+    return new Response(stream, { status: response.status, headers });
   }
 
   return {

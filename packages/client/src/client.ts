@@ -4,12 +4,14 @@ import {
   type HTTPHeaders,
   httpBatchLink,
   httpLink,
+  splitLink,
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
 import { TimeoutError, UnexpectedResponseError } from "./errors.js";
 import { DEFAULT_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
 import type { AppRouter } from "./router.js";
+import { type SubscriptionOptions, subscriptionLinks } from "./subscription-link.js";
 import { transformer } from "./transformer.js";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -77,6 +79,12 @@ export interface CreateClientOptions {
    * The last link must send the request.
    */
   links?: ((defaults: DefaultLinks) => TRPCLink<AppRouter>[]) | undefined;
+  /**
+   * How subscriptions (`client.sessions.live.subscribe`) run: over SSE, with the global
+   * `EventSource` unless one is given (Node 20: `{ EventSource }` from the npm package
+   * `eventsource`). See subscription-link.ts.
+   */
+  subscriptions?: SubscriptionOptions | undefined;
 }
 
 /** The typed client: `client.sessions.list.query({ limit: 5 })`, `client.bookings.create.mutate({ sessionId })`, … */
@@ -182,9 +190,12 @@ export function createClient(options: CreateClientOptions): S3ssionsClient {
     maxItems: limit("maxItems", caps.maxItems, MAX_BATCH_SIZE),
     maxURLLength: limit("maxURLLength", caps.maxURLLength, MAX_URL_LENGTH),
   };
-  const http: TRPCLink<AppRouter> = batch
-    ? httpBatchLink<AppRouter>(linkOptions)
-    : httpLink<AppRouter>({ url, fetch, headers, transformer });
+  // Subscriptions go over SSE (httpSubscriptionLink), every other call over HTTP.
+  const http: TRPCLink<AppRouter> = splitLink({
+    condition: (op) => op.type === "subscription",
+    true: subscriptionLinks(url, options.subscriptions),
+    false: batch ? httpBatchLink<AppRouter>(linkOptions) : httpLink<AppRouter>({ url, fetch, headers, transformer }),
+  });
   const links = options.links ? options.links({ http, options: linkOptions }) : [http];
   if (links.length === 0)
     throw new TypeError("createClient: `links` must return at least the link that sends requests");

@@ -44,6 +44,7 @@ export async function openSse(url: string, headers: Record<string, string> = {})
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           const event: SseEvent = { event: "message", data: "" };
+          let dispatched = false;
           for (const line of block.split("\n")) {
             const colon = line.indexOf(":");
             const field = line.slice(0, colon);
@@ -51,8 +52,10 @@ export async function openSse(url: string, headers: Record<string, string> = {})
             if (field === "event") event.event = value;
             else if (field === "data") event.data += value;
             else if (field === "id") event.id = value;
+            dispatched ||= field === "event" || field === "data";
           }
-          if (block.trim()) events.push(event);
+          // A block of `retry:` alone sets the reconnection delay and dispatches nothing.
+          if (dispatched) events.push(event);
           cut = buffer.indexOf("\n\n");
         }
         notify();
@@ -77,7 +80,11 @@ export async function openSse(url: string, headers: Record<string, string> = {})
             resolve(matching);
           } else if (done) {
             waiters.delete(check);
-            reject(new Error(`stream ended with ${matching.length} of ${count} "${event}" events: ${JSON.stringify(events)}`));
+            reject(
+              new Error(
+                `stream ended with ${matching.length} of ${count} "${event}" events: ${JSON.stringify(events)}`,
+              ),
+            );
           }
         };
         waiters.add(check);
