@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DomainApi, sessionInput, startDomainApi } from "../support.js";
+import { spawnApi } from "@s3ssions/testing";
+import { type DomainApi, JWT_SECRET, sessionInput, startDomainApi } from "../support.js";
 import { dataOf, liveUrl, openSse } from "./sse.js";
 
 // The SSE edge of sessions.live on a real server process behind the real pooler: the
@@ -75,5 +76,25 @@ describe("a live stream over SSE", () => {
     fresh.close();
     // And the instance is free: health answers.
     expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("SIGTERM ends the open streams at once (no `return`: the clients resume elsewhere) and the process exits 0", async () => {
+    const other = await spawnApi({
+      env: { SUPABASE_DB_URL_TRANSACTION: api.tdb.pooledUrl(), SUPABASE_JWT_SECRET: JWT_SECRET },
+    });
+    const host = await api.as();
+    const session = await host.api.sessions.create.mutate(sessionInput());
+    const stream = await openSse(liveUrl(other.baseUrl, { ids: [session.id] }));
+    await stream.waitFor("message");
+    const started = performance.now();
+    const exit = other.stop("SIGTERM");
+    await stream.ended;
+    expect(await exit).toBe(0);
+    // Streams last 25 s by default: the shutdown did not wait for it.
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(stream.events.map((event) => event.event)).not.toContain("return");
+    expect(other.output.join("\n")).toMatch(/"msg":"live streams ended".*"streams":1/);
   });
 });
