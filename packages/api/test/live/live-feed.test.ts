@@ -68,6 +68,33 @@ describe("the instance's feed reader", () => {
     }
   });
 
+  it("a resume while the reader runs is served from what it read (the same sequence as the feed)", async () => {
+    const host = await p.as();
+    const [anchor, s] = await Promise.all([1, 2].map(() => host.api.sessions.create(sessionInput({ capacity: 20 }))));
+    // Another viewer keeps the instance's reader running meanwhile.
+    const keeper = await watchLive(p.anonymous, { ids: [anchor!.id] });
+    try {
+      await nextEvents(keeper, 1);
+      const first = await watchLive(p.anonymous, { ids: [s!.id] });
+      await nextEvents(first, 1);
+      await (await p.as()).api.bookings.create({ sessionId: s!.id });
+      const [seen] = await nextEvents(first, 1);
+      await first.close();
+      for (let i = 0; i < 3; i++) await (await p.as()).api.bookings.create({ sessionId: s!.id });
+      const feed = await feedOf(p.tdb.directUrl, [s!.id]);
+      // Wait until the reader has read the last of them, so that the resume finds it in memory.
+      const probe = await watchLive(p.anonymous, { ids: [s!.id] });
+      await nextEvents(probe, 1);
+      await probe.close();
+      const resumed = await watchLive(p.anonymous, { ids: [s!.id], lastEventId: seen!.id });
+      const missed = await nextEvents(resumed, 3);
+      await resumed.close();
+      expect(missed.map((event) => event.id)).toEqual(feed.slice(1).map((entry) => entry.position));
+    } finally {
+      await keeper.close();
+    }
+  });
+
   it("idles without subscribers: no statement at all", async () => {
     const host = await p.as();
     const s = await host.api.sessions.create(sessionInput());
