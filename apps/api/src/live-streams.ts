@@ -28,12 +28,12 @@ export interface Reservation {
 export const LIVE_RETRY_AFTER_SECONDS = 2;
 
 /**
- * The reconnection delay each stream announces first (the SSE `retry:` field), 0.5–1 s
+ * The reconnection delay each stream announces first (the SSE `retry:` field), 0.1–0.5 s
  * spread across streams: without it an EventSource waits about 3 s after every end of a
- * stream, and the instances' streams, ended together at a shutdown, would all come back
- * at the same instant.
+ * stream (a change in that gap reaches the viewer that much later), and an instance's
+ * streams, ended together at a shutdown, would all come back at the same instant.
  */
-const reconnectField = () => new TextEncoder().encode(`retry: ${500 + Math.floor(Math.random() * 500)}\n\n`);
+const reconnectField = () => new TextEncoder().encode(`retry: ${100 + Math.floor(Math.random() * 400)}\n\n`);
 
 export function createLiveStreams(maxStreams: number): LiveStreams {
   const ends = new Set<() => void>();

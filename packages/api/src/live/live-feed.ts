@@ -18,6 +18,11 @@ export interface LiveFeedOptions {
   maxQueued?: number;
   /** Entries the reader keeps after handing them out, to serve resumes without a statement. */
   maxRecent?: number;
+  /**
+   * How long the reader goes on after the last subscriber left (default 3 s): a stream
+   * that just ended comes back within a second, and finds what it missed in memory.
+   */
+  idleAfterMs?: number;
   logger?: Logger;
 }
 
@@ -88,6 +93,9 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions): LiveFee
   const batch = options.batch ?? 500;
   const maxQueued = options.maxQueued ?? 10_000;
   const maxRecent = options.maxRecent ?? 10_000;
+  const idleAfterMs = options.idleAfterMs ?? 3000;
+  /** When the instance last had a subscriber. */
+  let lastSubscribed = performance.now();
   const bySession = new Map<string, Set<Subscriber>>();
   let subscriberCount = 0;
   let reads = 0;
@@ -121,6 +129,7 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions): LiveFee
       if (set?.size === 0) bySession.delete(id);
     }
     subscriberCount--;
+    lastSubscribed = performance.now();
   }
 
   function deliver(entry: FeedEntry) {
@@ -135,11 +144,13 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions): LiveFee
     for (;;) {
       // Checked and cleared in one step: a subscriber that comes after this sees no reader
       // and starts one (ensureReader), never a reader that is about to stop.
-      if (subscriberCount === 0 || closed) {
+      if (closed || (subscriberCount === 0 && performance.now() - lastSubscribed >= idleAfterMs)) {
         reader = undefined;
         return;
       }
       let full = false;
+      // Reads start every pollMs, however long one takes: the rate is the instance's, not its load's.
+      const began = performance.now();
       try {
         reads++;
         const entries = await readFeedAfter(db, cursor, batch);
@@ -159,7 +170,7 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions): LiveFee
           error: error instanceof Error ? error.message : String(error),
         });
       }
-      if (!full) await sleep(options.pollMs, nudge.signal);
+      if (!full) await sleep(Math.max(0, options.pollMs - (performance.now() - began)), nudge.signal);
       if (nudge.signal.aborted) nudge = new AbortController();
     }
   }
@@ -198,15 +209,25 @@ export function createLiveFeed(db: Queryable, options: LiveFeedOptions): LiveFee
   ): Promise<{ events: LiveEvent[]; through: bigint }> {
     await ensureReader();
     const after = parseEventId(lastEventId);
+    // Which way streams start, in the debug log: a benchmark counts them.
+    const started = (from: "memory" | "feed" | "state") =>
+      options.logger?.log("debug", "live stream started", {
+        from,
+        lastEventId: lastEventId ?? null,
+        cursor: String(cursor),
+      });
     if (after !== null && after >= recentFrom && after <= cursor) {
       const missed = recent.filter((entry) => entry.position > after && subscriber.ids.has(entry.session.id));
+      started("memory");
       return { events: missed.map(toEvent), through: cursor };
     }
     const ids = [...subscriber.ids];
     if (after !== null) {
       const missed = await readMissedChanges(db, ids, after);
+      started("feed");
       if (missed) return { events: missed.entries.map(toEvent), through: missed.head };
     }
+    started("state");
     const current = await readCurrentSeats(db, ids);
     const eventIds = snapshotEventIds(current.head, current.sessions.length);
     return {
