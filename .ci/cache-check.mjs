@@ -3,7 +3,7 @@
 // locally and in the remote cache alike). Each edit is undone before the next one.
 //   usage: node .ci/cache-check.mjs        (exits 1 if a scenario reruns more or less than it should)
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,7 +18,19 @@ function testHashes() {
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
   });
   const dry = JSON.parse(out);
-  return new Map(dry.tasks.filter((t) => t.task === "test" && t.command !== "<NONEXISTENT>").map((t) => [t.package, t.hash]));
+  return new Map(
+    dry.tasks.filter((t) => t.task === "test" && t.command !== "<NONEXISTENT>").map((t) => [t.package, t.hash]),
+  );
+}
+
+/** The first file (by name) under `dir`, relative to the root, or undefined. */
+function firstFile(dir) {
+  if (!existsSync(join(root, dir))) return undefined;
+  const files = readdirSync(join(root, dir), { recursive: true, withFileTypes: true }).filter((entry) =>
+    entry.isFile(),
+  );
+  const first = files.map((entry) => join(entry.parentPath, entry.name)).sort()[0];
+  return first?.slice(root.length);
 }
 
 const DATABASE_SUITES = [
@@ -36,7 +48,8 @@ const scenarios = [
   { name: "README.md only", append: "README.md", text: "\n<!-- cache check -->\n", reruns: [] },
   {
     name: "apps/web/src only",
-    append: "apps/web/src/main.tsx",
+    // Any source file of the app (Vite today, Next.js later).
+    append: firstFile("apps/web/src") ?? firstFile("apps/web/app"),
     text: "\n// cache check\n",
     reruns: ["@s3ssions/example-web"],
   },
@@ -101,5 +114,7 @@ if ([...unchanged].some(([name, hash]) => baseline.get(name) !== hash)) {
   console.log("FAIL the checkout did not come back to its first hashes");
   failed += 1;
 }
-console.log(failed ? `cache-check: ${failed} scenario(s) wrong` : `cache-check: ${scenarios.length} scenarios as expected`);
+console.log(
+  failed ? `cache-check: ${failed} scenario(s) wrong` : `cache-check: ${scenarios.length} scenarios as expected`,
+);
 process.exit(failed ? 1 : 0);
