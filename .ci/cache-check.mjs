@@ -67,7 +67,7 @@ const scenarios = [
   },
   {
     name: "packages/testing/src (every suite that uses the test rig)",
-    append: "packages/testing/src/paths.ts",
+    append: firstFile("packages/testing/src"),
     text: "\n// cache check\n",
     reruns: DATABASE_SUITES.filter((name) => name !== "@s3ssions/schema-engine"),
   },
@@ -79,7 +79,7 @@ const scenarios = [
   },
   {
     name: "a test file of packages/api only",
-    append: "packages/api/test/env.test.ts",
+    append: firstFile("packages/api/test"),
     text: "\n// cache check\n",
     reruns: ["@s3ssions/api"],
   },
