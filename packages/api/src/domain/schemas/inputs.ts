@@ -25,18 +25,34 @@ export const dateInput = z
 
 export const uuid = z.uuid();
 
+const IANA_ZONE_NAME = /^[A-Za-z_+\-/0-9]+$/;
+
+/** The time zone database's own name for `zone` ("europe/berlin" → "Europe/Berlin"), or null when it names none. */
+function canonicalZone(zone: string): string | null {
+  if (!IANA_ZONE_NAME.test(zone)) return null;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An IANA time zone, stored by its canonical name: lookups are case-insensitive here and
+ * case-sensitive in many clients (Java's ZoneId, zoneinfo on Linux), so "europe/berlin"
+ * is stored and returned as "Europe/Berlin". The name is the runtime's (ICU's): a link
+ * may resolve to the zone it names (US/Pacific → America/Los_Angeles, Etc/UTC → UTC).
+ */
 export const timezone = z
   .string()
   .min(1)
   .max(64)
-  .refine((value) => {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: value });
-      return /^[A-Za-z_+\-/0-9]+$/.test(value);
-    } catch {
-      return false;
-    }
-  }, "must be an IANA time zone such as Europe/Berlin");
+  .transform((value, ctx) => {
+    const canonical = canonicalZone(value);
+    if (canonical) return canonical;
+    ctx.addIssue({ code: "custom", message: "must be an IANA time zone such as Europe/Berlin" });
+    return z.NEVER;
+  });
 
 export const httpsUrl = z
   .url({ protocol: /^https$/, hostname: z.regexes.domain })
