@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { decodeCursor } from "../rules/cursor.js";
 
 /**
  * Text Postgres can store: no NUL (Postgres rejects it with an error that would otherwise
@@ -60,7 +61,19 @@ export const httpsUrl = z
   .refine((value) => !value.includes("\u0000"), "must not contain NUL characters");
 
 export const pageLimit = z.number().int().min(1).max(100).default(20);
-export const cursor = z.string().min(1).max(200);
+export const INVALID_CURSOR = "Invalid cursor: pass nextCursor from a previous page";
+
+/** A page cursor, decoded and range-checked here: the handler gets `{ at, id }` that Postgres accepts. */
+export const cursor = z
+  .string()
+  .min(1)
+  .max(200)
+  .transform((value, ctx) => {
+    const decoded = decodeCursor(value);
+    if (decoded) return decoded;
+    ctx.addIssue({ code: "custom", message: INVALID_CURSOR });
+    return z.NEVER;
+  });
 
 /**
  * The paging keys of a paged procedure, in the shape tRPC's infinite queries send them
