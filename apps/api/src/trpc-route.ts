@@ -32,6 +32,8 @@ export async function serveTrpc(runtime: ApiRuntime, request: Request, call: Trp
     createContext: () => createContext(runtime, { requestId, headers: request.headers, coldStart, db }),
     responseMeta({ errors, paths, type }) {
       const headers = cacheHeadersFor({
+        method: request.method,
+        streamed: request.headers.get("trpc-accept") === "application/jsonl",
         type,
         paths,
         hasErrors: errors.length > 0,
