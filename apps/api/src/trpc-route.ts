@@ -1,4 +1,11 @@
-import { type ApiRuntime, appRouter, createContext, httpError, retryAfterSecondsOf } from "@s3ssions/api";
+import {
+  type ApiRuntime,
+  appRouter,
+  attachRequestId,
+  createContext,
+  httpError,
+  retryAfterSecondsOf,
+} from "@s3ssions/api";
 import type { Database } from "@s3ssions/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { cacheHeadersFor } from "./cache-control.js";
@@ -44,6 +51,8 @@ export async function serveTrpc(runtime: ApiRuntime, request: Request, call: Trp
       return { headers: retryAfter > 0 ? { ...headers, "retry-after": String(retryAfter) } : headers };
     },
     onError({ error, path: procedure }) {
+      // Called just before tRPC formats the error, also when it has no context to format it with.
+      attachRequestId(error, requestId);
       if (error.code === "INTERNAL_SERVER_ERROR") {
         runtime.logger.log("error", "procedure failed", {
           requestId,
