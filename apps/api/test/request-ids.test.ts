@@ -1,3 +1,4 @@
+import { createClient, getErrorCode, getRequestId } from "@s3ssions/client";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BATCH_SIZE } from "../src/http-limits.js";
@@ -62,5 +63,42 @@ describe("every error body names the request id", () => {
       const body = JSON.parse(text) as { error: { json: { data: { requestId: string | null } } } };
       expect(body.error.json.data.requestId, text).toBe(header);
     }
+  });
+});
+
+describe("the SDK's getRequestId() finds it", () => {
+  // A proxy in front of the API that breaks the SDK's requests the way the probe did.
+  const tampered = (change: (init: RequestInit) => RequestInit) => {
+    const seen: string[] = [];
+    const client = createClient({
+      url: ctx.baseUrl,
+      batch: false,
+      getAccessToken: () => "not-needed",
+      fetch: async (url, init) => {
+        const response = await fetch(url, change({ ...(init as RequestInit) }));
+        seen.push(response.headers.get("x-request-id") ?? "");
+        return response;
+      },
+    });
+    return { client, seen };
+  };
+
+  it.each([
+    [
+      "a text/plain POST",
+      (init: RequestInit) => ({ ...init, headers: { "content-type": "text/plain" } }),
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    [
+      "a PUT without a content type",
+      (init: RequestInit) => ({ ...init, method: "PUT", headers: {} }),
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+  ] as const)("%s", async (_name, change, code) => {
+    const { client, seen } = tampered(change);
+    const error = await client.sessions.cancel.mutate({ id: crypto.randomUUID() }).catch((e: unknown) => e);
+    expect(getErrorCode(error)).toBe(code);
+    expect(getRequestId(error)).toBe(seen[0]);
+    expect((error as { data?: { requestId?: string } }).data?.requestId).toBe(seen[0]);
   });
 });
