@@ -218,6 +218,15 @@ const cells = OUTCOMES.flatMap((outcome) =>
 );
 
 describe("Cache-Control: every link × every outcome", () => {
+  it("HEAD, which tRPC answers with a bare 204 before any procedure, is private too", async () => {
+    for (const path of ["sessions.list", "sessions.byId", "bookings.create"]) {
+      const response = await fetch(`${ctx.baseUrl}/api/trpc/${path}?input=${encodeURIComponent("{}")}`, {
+        method: "HEAD",
+      });
+      expect(response.headers.get("cache-control"), `${path} ${response.status}`).toBe(PRIVATE_CACHE_CONTROL);
+    }
+  });
+
   it.each(cells)("%s, %s %s", async (_name, link, method, outcome) => {
     const response = await send(outcome.api(), link, method, outcome.calls, outcome.headers?.() ?? {});
     const body = await response.text();
