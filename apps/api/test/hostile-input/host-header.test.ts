@@ -1,5 +1,6 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES, MAX_URL_LENGTH } from "../../src/http-limits.js";
 import { SECURITY_HEADERS } from "../../src/security-headers.js";
 import { type DomainApi, startDomainApi } from "../support.js";
 
@@ -56,8 +57,8 @@ function unchunked(text: string): string {
   }
 }
 
-function logLineOf(requestId: string) {
-  const line = ctx.api.output.find((l) => l.includes('"msg":"request"') && l.includes(`"requestId":"${requestId}"`));
+function logLineOf(requestId: string, msg = "request") {
+  const line = ctx.api.output.find((l) => l.includes(`"msg":"${msg}"`) && l.includes(`"requestId":"${requestId}"`));
   return line ? (JSON.parse(line) as { status: number; path: string }) : undefined;
 }
 
@@ -83,5 +84,41 @@ describe("a Host header the URL parser refuses", () => {
     const answer = await rawRequest("GET /health HTTP/1.1\r\nhost: localhost:3000\r\nx-request-id: host-sane");
     expect(answer.status).toBe(200);
     await expect.poll(() => logLineOf("host-sane")).toMatchObject({ status: 200, path: "/health" });
+  });
+});
+
+describe("every kind of answer: security headers, the request id in header and body, a log line", () => {
+  const cases: [name: string, head: string, status: number, logged: string][] = [
+    ["a health check", "GET /health HTTP/1.1\r\nhost: localhost", 200, "request"],
+    ["an unknown route", "GET /nope HTTP/1.1\r\nhost: localhost", 404, "request"],
+    ["a mutation over GET", "GET /api/trpc/bookings.create HTTP/1.1\r\nhost: localhost", 405, "request"],
+    [
+      "a body declared too large",
+      `POST /api/trpc/sessions.create HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${MAX_BODY_BYTES + 1}`,
+      413,
+      "request",
+    ],
+    ["a URL too long", `GET /${"a".repeat(MAX_URL_LENGTH)} HTTP/1.1\r\nhost: localhost`, 414, "request"],
+    ["a Host with a port out of range", "GET /health HTTP/1.1\r\nhost: localhost:99999", 400, "request"],
+    [
+      "headers past Node's limit",
+      `GET /health HTTP/1.1\r\nhost: localhost\r\nx-big: ${"b".repeat(17_000)}`,
+      431,
+      "malformed request",
+    ],
+    ["not HTTP at all", "NOT HTTP AT ALL", 400, "malformed request"],
+  ];
+
+  it.each(cases)("%s (%i)", async (_name, head, status, logged) => {
+    const answer = await rawRequest(head);
+    expect(answer.status, answer.body).toBe(status);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(answer.headers[name], name).toBe(value);
+    const requestId = answer.headers["x-request-id"] ?? "";
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    if (status >= 400) {
+      const body = JSON.parse(answer.body) as { error: { json: { data: { requestId: string } } } };
+      expect(body.error.json.data.requestId).toBe(requestId);
+    }
+    await expect.poll(() => logLineOf(requestId, logged)?.status).toBe(status);
   });
 });
