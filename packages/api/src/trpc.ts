@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
 import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";
+import { requestIdOfError } from "./error-request-id.js";
 import { mapDatabaseError } from "./map-database-error.js";
 import { retryAfterSecondsOf } from "./rate-limit/index.js";
 import { wireTransformer } from "./wire-serializer.js";
@@ -35,7 +36,8 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        requestId: ctx?.requestId ?? null,
+        // Refused before a context existed: the endpoint attached the id to the error.
+        requestId: ctx?.requestId ?? requestIdOfError(error) ?? null,
         zodError,
         /** Seconds until a rate-limited call may be retried (429 only). */
         retryAfterSeconds: retryAfterSecondsOf(error) ?? null,
