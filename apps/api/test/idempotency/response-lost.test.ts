@@ -94,7 +94,7 @@ describe("response lost after commit: the keyed retry returns the first result, 
     expect(replayed(retry)).toBe("true");
     expect(retry.data).toMatchObject({ id: session.id, title: "Renamed", confirmedCount: 2, waitlistCount: 0 });
     const updatedAt = await one<Date>("SELECT updated_at FROM sessions WHERE id = $1", [session.id]);
-    expect((retry.data?.updatedAt as Date).getTime()).toBe(updatedAt.getTime());
+    expect(retry.data?.updatedAt).toEqual(updatedAt);
     expect(await tasksAbout("booking.promoted", "booking", String(waitlisted.id))).toBe(1);
   });
 
