@@ -31,6 +31,8 @@ export interface FaultProxyStats {
   connections: number;
   /** Faults that fired, by kind (a fault waiting for a chunk that never came did not). */
   fired: Record<FaultKind, number>;
+  /** Idle connections closed (`closeIdlePgAfterMs`). */
+  recycled: number;
 }
 
 export interface FaultProxy {
@@ -50,6 +52,13 @@ export interface FaultProxyOptions {
   plan?: FaultPlan;
   /** Listen port (0: any free one). */
   port?: number;
+  /**
+   * For a Postgres/PgBouncer target: close a connection that has sat idle (outside a
+   * transaction, the server's last message ReadyForQuery 'I', nothing sent since) this
+   * long, as a pooler recycles client connections. A pool's connection is otherwise
+   * reused for ever, and per-connection faults would stop once every pool holds a good one.
+   */
+  closeIdlePgAfterMs?: number;
 }
 
 const NO_FAULT: FaultPlan = () => null;
@@ -59,6 +68,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const stats: FaultProxyStats = {
     connections: 0,
     fired: { delay: 0, "lose-response": 0, "reset-mid-response": 0, refuse: 0, blackhole: 0 },
+    recycled: 0,
   };
   const open = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
@@ -93,10 +103,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         client.pipe(upstream);
         client.resume();
       });
+      const idle =
+        options.closeIdlePgAfterMs === undefined
+          ? undefined
+          : pgIdleWatch(client, upstream, options.closeIdlePgAfterMs, () => stats.recycled++);
       let chunks = 0;
       upstream.on("data", (chunk: Buffer) => {
+        idle?.serverSent(chunk);
         const acting =
-          (fault?.kind === "lose-response" || fault?.kind === "reset-mid-response") && chunks++ === (fault.afterChunks ?? 0);
+          (fault?.kind === "lose-response" || fault?.kind === "reset-mid-response") &&
+          chunks++ === (fault.afterChunks ?? 0);
         if (!acting) {
           if (!client.destroyed) client.write(chunk);
           return;
@@ -138,6 +154,42 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     async close() {
       dropAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Follows the server's messages (type byte, int32 length) to see when the connection is
+ * idle outside a transaction, and closes both sides after `ms` of that.
+ */
+function pgIdleWatch(client: net.Socket, upstream: net.Socket, ms: number, onClose: () => void) {
+  let pending: Buffer = Buffer.alloc(0);
+  let timer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+  client.on("data", stop);
+  client.on("close", stop);
+  return {
+    serverSent(chunk: Buffer) {
+      stop();
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let idle = false;
+      while (pending.length >= 5) {
+        const length = pending.readInt32BE(1);
+        if (pending.length < 1 + length) break;
+        idle = pending[0] === 0x5a && pending[5] === 0x49; // 'Z', status 'I'
+        pending = pending.subarray(1 + length);
+      }
+      if (idle && pending.length === 0) {
+        timer = setTimeout(() => {
+          onClose();
+          client.end();
+          upstream.end();
+        }, ms);
+        timer.unref();
+      }
     },
   };
 }

@@ -24,10 +24,14 @@ export class KeyInFlightError extends Error {
 /** 4xx outcomes that say "not now" rather than "not this": never stored, the key is released. */
 const TRANSIENT_4XX = new Set([408, 429, 499]);
 
-/** Over how long a dead owner's claim blocks its key: a connection's wait, a whole transaction, and grace. */
+/**
+ * How long a dead owner's claim blocks its key: the owner's wait for a connection, a whole
+ * transaction, and a second's grace (both times are the database's: no clock skew). Past
+ * it no owner can still commit, and one that somehow does finds its claim gone and rolls back.
+ */
 function abandonAfterMs(ctx: Context): number {
   const { connectTimeoutMs, commandTimeoutMs } = ctx.db.settings;
-  return connectTimeoutMs + transactionLimitMs(commandTimeoutMs) + 5_000;
+  return connectTimeoutMs + transactionLimitMs(commandTimeoutMs) + 1_000;
 }
 
 /**
@@ -55,7 +59,7 @@ export async function runKeyedMutation<R extends CallResult>(
   const request = { ...claim, fingerprint, path: call.path, abandonAfterMs: abandonAfterMs(ctx) };
   // A key released between our claim and our read is free again: claim it once more.
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await orOutage(claimKey(ctx.db, request))) {
+    if (await claimOrRelease(ctx, claim, claimKey(ctx.db, request))) {
       const result = await run(claim);
       await settle(ctx, claim, result);
       return result;
@@ -82,6 +86,19 @@ export async function runKeyedMutation<R extends CallResult>(
   throw new TRPCError({ code: "CONFLICT", message: `${IDEMPOTENCY_KEY_HEADER} is contended: retry` });
 }
 
+/**
+ * A claim whose answer was lost may have taken the key all the same: it is given back
+ * (best effort), or retries would meet 409 until it counts as abandoned.
+ */
+async function claimOrRelease(ctx: Context, claim: KeyClaim, claiming: Promise<boolean>): Promise<boolean> {
+  try {
+    return await claiming;
+  } catch (error) {
+    await releaseKey(ctx.db, claim).catch(() => {});
+    throw mapDatabaseError(error) ?? error;
+  }
+}
+
 /** The claim's statements under an outage answer 503/504 as every procedure does. */
 async function orOutage<T>(statement: Promise<T>): Promise<T> {
   try {
@@ -100,26 +117,35 @@ function replay(outcome: StoredOutcome): { ok: true; data: unknown; marker: type
   throw new TRPCError({ code: outcome.code, message: outcome.message, cause });
 }
 
-/** What the run ended with, kept for a retry (a success or a typed 4xx), or the key given up. */
+/**
+ * What the run ended with, kept for a retry (a success or a typed 4xx), or the key given
+ * up. A second try on another connection when the first fails: a key left running blocks
+ * its retries (409) until it counts as abandoned.
+ */
 async function settle(ctx: Context, claim: KeyClaim, result: CallResult): Promise<void> {
-  try {
-    if (result.ok) {
-      // A mutation that changed nothing through commitChange: its answer, kept after the fact.
-      if (!claim.recorded) await recordOutcome(ctx.db, claim, successOutcome(result.data));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (result.ok) {
+        // A mutation that changed nothing through commitChange: its answer, kept after the fact.
+        if (!claim.recorded) await recordOutcome(ctx.db, claim, successOutcome(result.data));
+        return;
+      }
+      const status = getHTTPStatusCodeFromError(result.error);
+      if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
+        await recordOutcome(ctx.db, claim, errorOutcome(result.error));
+      } else {
+        await releaseKey(ctx.db, claim);
+      }
+      return;
+    } catch (error) {
+      if (attempt < 2) continue;
+      // The database is gone for now: the claim stays, and counts as abandoned in time.
+      ctx.logger.log("warn", "idempotency key not settled", {
+        requestId: ctx.requestId,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return;
     }
-    const status = getHTTPStatusCodeFromError(result.error);
-    if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
-      await recordOutcome(ctx.db, claim, errorOutcome(result.error));
-    } else {
-      await releaseKey(ctx.db, claim);
-    }
-  } catch (error) {
-    // The database went away after the run: the claim stays, and counts as abandoned in time.
-    ctx.logger.log("warn", "idempotency key not settled", {
-      requestId: ctx.requestId,
-      error: error instanceof Error ? error.message : String(error),
-    });
   }
 }
 
