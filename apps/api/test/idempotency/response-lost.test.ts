@@ -192,6 +192,19 @@ describe("the header contract over HTTP", () => {
     expect(await batch.text()).toContain("send keyed mutations unbatched");
     expect(await one("SELECT count(*)::int FROM sessions WHERE host_id = $1", [host.userId])).toBe(0);
 
+    // One call in the batch format (what a batching client sends alone) is one operation: fine.
+    const single = () =>
+      fetch(`${t.baseUrl}/api/trpc/sessions.create?batch=1`, {
+        method: "POST",
+        headers: { ...headers, "idempotency-key": "h-5" },
+        body: JSON.stringify({ 0: input }),
+      });
+    const [once, twice] = [await single(), await single()];
+    expect([once.status, twice.status]).toEqual([200, 200]);
+    expect(twice.headers.get("idempotent-replayed")).toBe("true");
+    expect(await twice.json()).toEqual(await once.json());
+    expect(await one("SELECT count(*)::int FROM sessions WHERE host_id = $1", [host.userId])).toBe(1);
+
     const malformed = await mutate(t.baseUrl, "sessions.create", sessionInput(), { token: host.token, key: "a b" });
     expect(malformed.status).toBe(400);
     expect(malformed.error?.message).toMatch(/Idempotency-Key/);

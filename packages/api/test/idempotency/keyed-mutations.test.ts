@@ -224,18 +224,50 @@ describe("in flight", () => {
   });
 });
 
+describe("rate limits", () => {
+  it("a replay is not a write: it does not count against the caller's limit", async () => {
+    const limited = await startProcedures("idempotency_limits", { RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "1" });
+    try {
+      const host = await limited.as();
+      const call = (key: string) =>
+        createCaller(
+          createContext(limited.runtime, {
+            requestId: randomUUID(),
+            headers: new Headers({ authorization: `Bearer ${host.token}`, "idempotency-key": key }),
+          }),
+        ).sessions.create(input);
+      const input = sessionInput();
+      const first = await call("limited");
+      for (let i = 0; i < 3; i++) expect(await call("limited")).toEqual(first);
+      // A new operation is a new write: over the limit of one.
+      expect(await errorCodeOf(call("another"))).toBe("TOO_MANY_REQUESTS");
+      // A 429 is not stored: the key is free to run once the window allows.
+      const kept = await sql(limited.tdb.directUrl, "SELECT 1 FROM idempotency_keys WHERE key = 'another'");
+      expect(kept).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe("what is kept", () => {
   it("a key after its expiry acts as new; the cron's prune deletes it", async () => {
     const host = await p.as();
     const input = sessionInput();
     const first = await keyed(host, "old").sessions.create(input);
-    await sql(p.tdb.directUrl, "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'");
+    await sql(
+      p.tdb.directUrl,
+      "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'",
+    );
     const second = await keyed(host, "old").sessions.create(input);
     expect(second.id).not.toBe(first.id);
     expect(await sessionsOf(host.userId)).toBe(2);
 
     const { pruneIdempotencyKeys } = await import("../../src/idempotency/index.js");
-    await sql(p.tdb.directUrl, "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'");
+    await sql(
+      p.tdb.directUrl,
+      "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'",
+    );
     expect(await pruneIdempotencyKeys(p.db)).toBeGreaterThanOrEqual(1);
     expect(await keyRow(host.userId, "old")).toBeNull();
   });
@@ -254,7 +286,9 @@ describe("what is kept", () => {
     const host = await p.as();
     const s = await host.api.sessions.create(sessionInput());
     // One second per statement: the update waits for the held lock past it.
-    const shortDb = createDatabase({ url: p.tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }) });
+    const shortDb = createDatabase({
+      url: p.tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }),
+    });
     try {
       const release = await holdSessionLock(s.id);
       const timedOut = await failure(keyed(host, "outage", shortDb).sessions.update({ id: s.id, title: "Retried" }));
