@@ -27,12 +27,17 @@ function traceparent(): string {
   return `00-${hex(16)}-${hex(8)}-01`;
 }
 
-// One client for the page; the token is read for every request, so signing in or out
-// needs no new client.
+// One client for the page; the token is read for every call, so signing in or out
+// needs no new client. The trace id is per HTTP request, so it goes on in `fetch`:
+// `headers` is resolved per call, and calls whose headers differ never share a request.
 export const client = createClient({
   url: apiUrl(),
   getAccessToken: token.get,
-  headers: () => ({ traceparent: traceparent() }),
+  fetch: (url, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set("traceparent", traceparent());
+    return fetch(url, { ...init, headers });
+  },
   timeoutMs: 15_000,
 });
 
