@@ -3,13 +3,13 @@ import { transactionLimitMs } from "@s3ssions/db";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { middlewareMarker } from "@trpc/server/unstable-core-do-not-import";
+import superjson from "superjson";
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { mapDatabaseError } from "../map-database-error.js";
-import superjson from "superjson";
 import { serializeOutput } from "../wire-serializer.js";
 import { requestFingerprint } from "./fingerprint.js";
-import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, idempotencyKeyOf } from "./key-header.js";
+import { REPLAYED_HEADER, idempotencyKeyOf } from "./key-header.js";
 import { type KeyClaim, type StoredOutcome, claimKey, readKey, recordOutcome, releaseKey } from "./store.js";
 
 /** A middleware's result, as `next()` gives it. */
@@ -72,18 +72,21 @@ export async function runKeyedMutation<R extends CallResult>(
         message: "This Idempotency-Key was used for another request: send a new key for a new operation",
       });
     }
-    if (held.status === "running" || !held.outcome) {
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: "A request with this Idempotency-Key is still in progress: retry after it completes",
-        cause: new KeyInFlightError(),
-      });
-    }
+    if (held.status === "running" || !held.outcome) throw keyInFlight();
     ctx.responseHeaders.set(REPLAYED_HEADER, "true");
     // The first run's result as the resolver gave it (R is that result's type, with its ctx).
     return replay(held.outcome) as unknown as R;
   }
-  throw new TRPCError({ code: "CONFLICT", message: `${IDEMPOTENCY_KEY_HEADER} is contended: retry` });
+  // Claimed and released by others three times over: as good as in flight.
+  throw keyInFlight();
+}
+
+function keyInFlight(): TRPCError {
+  return new TRPCError({
+    code: "CONFLICT",
+    message: "A request with this Idempotency-Key is still in progress: retry after it completes",
+    cause: new KeyInFlightError(),
+  });
 }
 
 /**
