@@ -150,6 +150,18 @@ const envSchema = z
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: perMinuteLimit(60),
+    /** How long a mutation's Idempotency-Key and its outcome are kept (whole hours, default 24). */
+    IDEMPOTENCY_KEY_TTL_HOURS: z.pipe(
+      z.optional(trimmed()),
+      z.transform((value: string | undefined, ctx) => {
+        if (value === undefined || value === "") return 24;
+        if (!/^\d{1,4}$/.test(value) || Number(value) < 1) {
+          addIssue(ctx, "must be a whole number of hours, at least 1");
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
+    ),
   })
   .check(
     z.superRefine((env, ctx) => {
