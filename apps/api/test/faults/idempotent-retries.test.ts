@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
   type ApiProcess,
-  type Fault,
   type FaultProxy,
   POOLER_PORT,
   type TestDatabase,
@@ -17,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KeyedAnswer, mutate } from "../idempotency/keyed-http.js";
 import { JWT_SECRET } from "../support.js";
+import { counterDrift, doubleBookings, faultsOver, UNLIMITED_WRITES_ENV } from "./fault-mix.js";
 
 // The link between the API and PgBouncer goes bad: the fault proxy sits there, and about
 // one connection in five fails (its answer lost — at a COMMIT, too —, reset mid-answer,
@@ -32,17 +32,6 @@ const OPS_PER_CLIENT = 12;
 const OP_DEADLINE_MS = 30_000;
 const SEED = 20;
 
-const FAULTS = (random: number): Fault => {
-  const afterChunks = Math.floor((random * 1000) % 12);
-  const faults: Fault[] = [
-    { kind: "lose-response", afterChunks },
-    { kind: "reset-mid-response", afterChunks },
-    { kind: "refuse" },
-    { kind: "blackhole", ms: 1_000 },
-    { kind: "delay", ms: 200 },
-  ];
-  return faults[Math.floor(random * faults.length)]!;
-};
 
 let tdb: TestDatabase;
 let proxy: FaultProxy;
@@ -55,15 +44,7 @@ beforeAll(async () => {
   // Short timeouts: a blackholed connect or a dead statement ends in a second or two.
   const url = new URL(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, connect_timeout: 1, socket_timeout: 1 }));
   url.port = String(proxy.port);
-  const env = {
-    SUPABASE_DB_URL_TRANSACTION: url.toString(),
-    SUPABASE_JWT_SECRET: JWT_SECRET,
-    RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
-    RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
-    RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: "0",
-    RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: "0",
-    WAITLIST_MAX: "1000",
-  };
+  const env = { ...UNLIMITED_WRITES_ENV, SUPABASE_DB_URL_TRANSACTION: url.toString() };
   instances.push(...(await Promise.all(Array.from({ length: INSTANCES }, () => spawnApi({ env, timeoutMs: 60_000 })))));
 });
 afterAll(async () => {
@@ -147,7 +128,7 @@ describe("keyed retries over a faulty API↔PgBouncer link", () => {
       if (outcome?.kind !== "resolved") throw new Error(`setup sessions.create ended ${JSON.stringify(outcome)}`);
       sessionIds.push(String(outcome.data.id));
     }
-    proxy.setPlan(seededFaultPlan({ seed: SEED, rate: 0.2, faults: FAULTS }));
+    proxy.setPlan(seededFaultPlan({ seed: SEED, rate: 0.2, faults: faultsOver(12) }));
     const connectionsBefore = proxy.stats.connections;
 
     const ops: Op[] = [];
@@ -245,24 +226,8 @@ describe("keyed retries over a faulty API↔PgBouncer link", () => {
       ]);
       expect(rows.length).toBe(1);
     }
-    const drift = await sql(
-      tdb.directUrl,
-      `SELECT s.id, s.confirmed_count, s.waitlist_count,
-              count(b.*) FILTER (WHERE b.status = 'confirmed')::int AS confirmed,
-              count(b.*) FILTER (WHERE b.status = 'waitlisted')::int AS waitlisted
-       FROM sessions s LEFT JOIN bookings b ON b.session_id = s.id
-       GROUP BY s.id
-       HAVING s.confirmed_count <> count(b.*) FILTER (WHERE b.status = 'confirmed')
-           OR s.waitlist_count <> count(b.*) FILTER (WHERE b.status = 'waitlisted')
-           OR s.confirmed_count > s.capacity`,
-    );
-    expect(drift).toEqual([]);
-    const doubled = await sql(
-      tdb.directUrl,
-      `SELECT session_id, user_id FROM bookings WHERE status <> 'cancelled'
-       GROUP BY session_id, user_id HAVING count(*) > 1`,
-    );
-    expect(doubled).toEqual([]);
+    expect(await counterDrift(tdb)).toEqual([]);
+    expect(await doubleBookings(tdb)).toEqual([]);
     // Every resolved operation's key holds its success (written in the change's transaction).
     const succeeded = await sql<{ key: string }>(
       tdb.directUrl,

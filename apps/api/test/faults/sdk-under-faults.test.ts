@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { createClient, getErrorCode, isS3ssionsError, type S3ssionsClient } from "@s3ssions/client";
 import {
   type ApiProcess,
-  type Fault,
   type FaultProxy,
   POOLER_PORT,
   type TestDatabase,
@@ -18,6 +17,7 @@ import {
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { JWT_SECRET } from "../support.js";
+import { counterDrift, doubleBookings, faultsOver, UNLIMITED_WRITES_ENV } from "./fault-mix.js";
 
 // The SDK as apps use it, on a bad network: every connection has a one-in-five chance of a
 // fault (its answer lost after the server committed, reset mid-answer, refused,
@@ -36,29 +36,7 @@ const TIMEOUT_MS = 25_000;
 /** A call may end a little after its deadline: the timer's turn of the event loop. */
 const DEADLINE_SLACK_MS = 1_000;
 
-/** `chunks`: how many of the server's chunks a connection carries (an HTTP answer is one; a pooled Postgres connection many). */
-const faultsOver =
-  (chunks: number) =>
-  (random: number): Fault => {
-    const afterChunks = Math.floor((random * 1000) % chunks);
-    const faults: Fault[] = [
-      { kind: "lose-response", afterChunks },
-      { kind: "reset-mid-response", afterChunks },
-      { kind: "refuse" },
-      { kind: "blackhole", ms: 500 },
-      { kind: "delay", ms: 100 },
-    ];
-    return faults[Math.floor(random * faults.length)]!;
-  };
 
-const ENV = {
-  SUPABASE_JWT_SECRET: JWT_SECRET,
-  RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: "0",
-  RATE_LIMIT_SESSIONS_CREATE_PER_MIN: "0",
-  RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: "0",
-  RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: "0",
-  WAITLIST_MAX: "1000",
-};
 
 // One HTTP request per connection, so that every call draws its own fault (a kept-alive
 // connection would carry many calls past one draw).
@@ -177,21 +155,8 @@ async function assertInvariants(tdb: TestDatabase, calls: Call[], proxy: FaultPr
     ]);
     expect(row?.status).toBe("cancelled");
   }
-  const drift = await sql(
-    tdb.directUrl,
-    `SELECT s.id FROM sessions s LEFT JOIN bookings b ON b.session_id = s.id
-     GROUP BY s.id
-     HAVING s.confirmed_count <> count(b.*) FILTER (WHERE b.status = 'confirmed')
-         OR s.waitlist_count <> count(b.*) FILTER (WHERE b.status = 'waitlisted')
-         OR s.confirmed_count > s.capacity`,
-  );
-  expect(drift).toEqual([]);
-  const doubled = await sql(
-    tdb.directUrl,
-    `SELECT session_id, user_id FROM bookings WHERE status <> 'cancelled'
-     GROUP BY session_id, user_id HAVING count(*) > 1`,
-  );
-  expect(doubled).toEqual([]);
+  expect(await counterDrift(tdb)).toEqual([]);
+  expect(await doubleBookings(tdb)).toEqual([]);
 }
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -204,12 +169,12 @@ describe("the SDK's retries under random faults", { timeout: 240_000 }, () => {
     await ensurePgBouncer();
     const tdb = await createTestDatabase("sdk_client_faults");
     cleanups.push(() => tdb.drop());
-    const api: ApiProcess = await spawnApi({ env: { ...ENV, SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl() } });
+    const api: ApiProcess = await spawnApi({ env: { ...UNLIMITED_WRITES_ENV, SUPABASE_DB_URL_TRANSACTION: tdb.pooledUrl() } });
     cleanups.push(() => api.stop());
     const port = Number(new URL(api.baseUrl).port);
     const proxy = await startFaultProxy({ target: { host: "127.0.0.1", port } });
     cleanups.push(() => proxy.close());
-    proxy.setPlan(seededFaultPlan({ seed: 7, rate: 0.2, faults: faultsOver(1) }));
+    proxy.setPlan(seededFaultPlan({ seed: 7, rate: 0.2, faults: faultsOver(1, 500, 100) }));
     const calls = await workload((token) =>
       createClient({
         url: `http://127.0.0.1:${proxy.port}`,
@@ -233,9 +198,9 @@ describe("the SDK's retries under random faults", { timeout: 240_000 }, () => {
     // Short database timeouts: a blackholed connect or a dead statement ends in a second or two.
     const url = new URL(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, connect_timeout: 1, socket_timeout: 1 }));
     url.port = String(proxy.port);
-    const api: ApiProcess = await spawnApi({ env: { ...ENV, SUPABASE_DB_URL_TRANSACTION: url.toString() }, timeoutMs: 60_000 });
+    const api: ApiProcess = await spawnApi({ env: { ...UNLIMITED_WRITES_ENV, SUPABASE_DB_URL_TRANSACTION: url.toString() }, timeoutMs: 60_000 });
     cleanups.push(() => api.stop());
-    proxy.setPlan(seededFaultPlan({ seed: 11, rate: 0.2, faults: faultsOver(3) }));
+    proxy.setPlan(seededFaultPlan({ seed: 11, rate: 0.2, faults: faultsOver(3, 500, 100) }));
     const calls = await workload((token) =>
       createClient({
         url: api.baseUrl,
