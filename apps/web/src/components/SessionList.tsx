@@ -1,10 +1,9 @@
+"use client";
 import { getErrorCode, getRequestId, type SessionDto, type SessionPage } from "@s3ssions/client";
-import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { useTRPC } from "./api.js";
-import { bookingFailure, seats, when } from "./messages.js";
-
-/** Sessions per page. */
-const PAGE_SIZE = 5;
+import { type InfiniteData, useMutation, useQueryClient, useSuspenseInfiniteQuery } from "@tanstack/react-query";
+import { useTRPC } from "../s3ssions/browser";
+import { LIST_INPUT, nextPage } from "../s3ssions/list";
+import { bookingFailure, seats, when } from "../messages";
 
 /** The list with one session's seats as a booking would leave them: confirmed while seats are left, else waitlisted. */
 function withBooking<Cursor>(
@@ -24,7 +23,7 @@ function withBooking<Cursor>(
 function SessionItem({ session }: { session: SessionDto }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const listKey = trpc.sessions.list.infiniteQueryKey({ limit: PAGE_SIZE });
+  const listKey = trpc.sessions.list.infiniteQueryKey(LIST_INPUT);
   const booking = useMutation(
     trpc.bookings.create.mutationOptions({
       // Optimistic: the seat count moves at the click; a failure puts the list back as it was.
@@ -38,7 +37,11 @@ function SessionItem({ session }: { session: SessionDto }) {
         if (context?.before) queryClient.setQueryData(listKey, context.before);
       },
       // Either way, the server's counts are the truth.
-      onSettled: () => queryClient.invalidateQueries(trpc.sessions.list.pathFilter()),
+      onSettled: () =>
+        Promise.all([
+          queryClient.invalidateQueries(trpc.sessions.list.pathFilter()),
+          queryClient.invalidateQueries(trpc.bookings.mine.pathFilter()),
+        ]),
     }),
   );
 
@@ -75,15 +78,11 @@ function SessionItem({ session }: { session: SessionDto }) {
   );
 }
 
+/** The list the server started to fetch: the first page arrives with the HTML, not after it. */
 export function SessionList() {
   const trpc = useTRPC();
-  const list = useInfiniteQuery(
-    trpc.sessions.list.infiniteQueryOptions(
-      { limit: PAGE_SIZE },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
-  );
-  const sessions = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const list = useSuspenseInfiniteQuery(trpc.sessions.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: nextPage }));
+  const sessions = list.data.pages.flatMap((page) => page.items);
   return (
     <section aria-labelledby="sessions-title">
       <h2 id="sessions-title">Upcoming sessions</h2>
