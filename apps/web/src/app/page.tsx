@@ -28,7 +28,9 @@ export default async function Home() {
   const queryClient = getQueryClient();
   // Started, not awaited: the list streams in while the rest renders (a pending query is
   // dehydrated with its promise, and the client component suspends on it).
-  void queryClient.prefetchInfiniteQuery(trpc.sessions.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: nextPage }));
+  void queryClient.prefetchInfiniteQuery(
+    trpc.sessions.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: nextPage }),
+  );
   // The first SDK call reads the request's cookies: while Next prerenders at build time, that
   // is what tells Next this page is rendered per request.
   const health = await readHealth();

@@ -81,7 +81,9 @@ function SessionItem({ session }: { session: SessionDto }) {
 /** The list the server started to fetch: the first page arrives with the HTML, not after it. */
 export function SessionList() {
   const trpc = useTRPC();
-  const list = useSuspenseInfiniteQuery(trpc.sessions.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: nextPage }));
+  const list = useSuspenseInfiniteQuery(
+    trpc.sessions.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: nextPage }),
+  );
   const sessions = list.data.pages.flatMap((page) => page.items);
   return (
     <section aria-labelledby="sessions-title">
