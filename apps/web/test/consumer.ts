@@ -38,6 +38,10 @@ export async function installApp(dir: string): Promise<void> {
   const { stdout } = await sh("pnpm", ["pack", "--pack-destination", dir, "--json"], SDK_DIR, process.env);
   const tarball: string = JSON.parse(stdout).filename;
   for (const file of APP_FILES) await cp(join(APP_DIR, file), join(dir, file), { recursive: true });
+  // One page more, for the test only: hydration from a QueryClient without the SDK's transformer.
+  await cp(join(APP_DIR, "test/fixtures/without-transformer"), join(dir, "src/app/without-transformer"), {
+    recursive: true,
+  });
   const manifest = JSON.parse(await readFile(join(APP_DIR, "package.json"), "utf8"));
   const pick = (deps: Record<string, string>) =>
     Object.fromEntries(Object.entries(deps).filter(([name]) => !NOT_FROM_NPM.includes(name)));

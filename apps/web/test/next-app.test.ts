@@ -136,6 +136,7 @@ describe("next build", () => {
     expect(work.startsWith(join(APP_DIR, "../.."))).toBe(false);
     expect(buildOutput).toMatch(/ƒ \/\s/);
     expect(buildOutput).toMatch(/ƒ \/api\/bookings/);
+    expect(buildOutput).toMatch(/ƒ \/without-transformer/);
     const sources = await readdir(join(APP_DIR, "src"), { recursive: true });
     for (const file of sources.filter((name) => /\.tsx?$/.test(name))) {
       expect(await readFile(join(APP_DIR, "src", file), "utf8"), file).not.toMatch(/export const dynamic\b/);
@@ -194,6 +195,16 @@ describe("server rendering", () => {
     expect(await anonymous.json()).toEqual({ error: "UNAUTHORIZED" });
     // Reading a session took no request to Supabase Auth.
     expect(auth.requests).toEqual([]);
+  });
+});
+
+describe("hydration without the SDK's transformer", () => {
+  it("still has Dates in the App Router: React's own serialization carries them from Server to Client Components", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.origin}/without-transformer`);
+    await page.locator("#starts-at:not([data-kind=pending])").waitFor();
+    expect(await page.locator("#starts-at").getAttribute("data-kind")).toBe("Date");
+    await page.close();
   });
 });
 
