@@ -12,9 +12,9 @@ import { httpError } from "@s3ssions/api/runtime";
 
 /** What a preflight is allowed when it names no header (or names them unreadably). */
 const DEFAULT_ALLOWED_HEADERS =
-  "authorization, content-type, trpc-accept, x-request-id, x-trpc-source, sentry-trace, baggage, traceparent, tracestate";
-/** Response headers a page may read: the request id to quote, timings, and when to retry a 429. */
-const EXPOSED_HEADERS = "x-request-id, server-timing, retry-after";
+  "authorization, content-type, idempotency-key, trpc-accept, x-request-id, x-trpc-source, sentry-trace, baggage, traceparent, tracestate";
+/** Response headers a page may read: the request id to quote, timings, when to retry, and whether an answer was a replay. */
+const EXPOSED_HEADERS = "x-request-id, server-timing, retry-after, idempotent-replayed";
 const ALLOWED_METHODS = "GET, POST, HEAD, OPTIONS";
 /** A header name as RFC 9110 spells a token; a list longer than this is not a browser's. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;

@@ -1,41 +1,42 @@
 import {
-  createTRPCClient,
+  createTRPCClientProxy,
   type HTTPBatchLinkOptions,
   type HTTPHeaders,
-  httpBatchLink,
-  httpLink,
+  type Operation,
   type TRPCClient,
   type TRPCLink,
+  TRPCUntypedClient,
 } from "@trpc/client";
-import { TimeoutError, UnexpectedResponseError } from "./errors.js";
-import { DEFAULT_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
+import { MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
+import { DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { AppRouter } from "./router.js";
 import { transformer } from "./transformer.js";
+import { checkTimeoutMs } from "./transport/call-life.js";
+import { callerFacing, callLink } from "./transport/call-link.js";
+import { callStateOf } from "./transport/call-state.js";
+import type { AccessTokenGetter, HeadersOption } from "./transport/credentials.js";
+import { type RetryOptions, retryPolicyOf } from "./transport/retry-policy.js";
+import { type FetchLike, transportLink } from "./transport/transport-link.js";
+import { endpointOf } from "./transport/wire.js";
 
-type MaybePromise<T> = T | Promise<T>;
+export type { AccessTokenGetter, HeadersOption, HeadersValue } from "./transport/credentials.js";
+export type { RetryOptions } from "./transport/retry-policy.js";
+export type { FetchLike } from "./transport/transport-link.js";
 
-/** The `fetch` the SDK calls, in the form it calls it: `(url, init)`. The global `fetch` fits. */
-export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
-
-/** The `fetch` type tRPC's links declare; they only ever call it as `(url: string, init)`. */
-type LinkFetch = NonNullable<HTTPBatchLinkOptions<AppRouter["_def"]["_config"]["$types"]>["fetch"]>;
-
-/** The options of tRPC's HTTP links, as `createClient` fills them in: URL, fetch with timeout, auth headers, transformer, batch limits. */
+/** The options of tRPC's HTTP links, as `createClient` fills them in: URL, fetch, per-call auth headers, transformer, batch limits. */
 export type HttpLinkOptions = HTTPBatchLinkOptions<AppRouter["_def"]["_config"]["$types"]>;
 
-/** What `links` gets: the HTTP link `createClient` would use, and the options it was built with. */
+/** What `links` gets: the link `createClient` would send calls with, and options for one of tRPC's. */
 export interface DefaultLinks {
-  /** The terminating link `createClient` builds (batched or not, per `batch`). */
+  /** The terminating link `createClient` builds (batched per credential, or not, per `batch`). */
   http: TRPCLink<AppRouter>;
-  /** Its options, for a terminating link of your own: `httpBatchStreamLink(options)`. */
+  /**
+   * For a terminating link of tRPC's own, e.g. `httpBatchStreamLink(options)`. Its
+   * headers are each call's own; a request whose calls carry different credentials (or
+   * more than one idempotency key) fails instead of being sent.
+   */
   options: HttpLinkOptions;
 }
-
-/** Returns the signed-in user's Supabase access token, or nothing when signed out. */
-export type AccessTokenGetter = () => MaybePromise<string | null | undefined>;
-
-/** Extra headers: an object, or a function called for every request. */
-export type HeadersOption = HTTPHeaders | (() => MaybePromise<HTTPHeaders>);
 
 export interface BatchOptions {
   /** The most calls per HTTP request; at most (and by default) `MAX_BATCH_SIZE`, the server's limit. */
@@ -47,33 +48,48 @@ export interface BatchOptions {
 export interface CreateClientOptions {
   /**
    * The API's base URL, such as `https://api.example.com`; calls go to `${url}/api/trpc`.
-   * A URL that already ends in `/api/trpc` is used as it is.
+   * A URL that already ends in `/api/trpc` is used as it is; its query string (a Vercel
+   * protection bypass) is kept on every request.
    */
   url: string | URL;
   /**
-   * Called before every request; a token it returns is sent as
+   * Called for every call, in the caller's context; a token it returns is sent as
    * `Authorization: Bearer <token>`. Return the current (refreshed) token, e.g.
    * `async () => (await supabase.auth.getSession()).data.session?.access_token`.
+   * Whatever it throws (Next.js' `cookies()` while prerendering) the call rejects with, as thrown.
    */
   getAccessToken?: AccessTokenGetter | undefined;
-  /** Extra headers for every request (an `authorization` from `getAccessToken` wins). */
+  /** Extra headers for every call: an object, `Headers`, pairs, or a function returning one (an `authorization` from `getAccessToken` wins). */
   headers?: HeadersOption | undefined;
   /** The `fetch` to use (tests, proxies, custom agents); the global `fetch` by default. */
   fetch?: FetchLike | undefined;
   /**
-   * Calls made in the same tick share one HTTP request (default `true`), split to stay
-   * within the server's limits. `false` sends one request per call.
+   * Calls made in the same tick with the same credentials share one HTTP request
+   * (default `true`), split to stay within the server's limits. `false` sends one request per call.
    */
   batch?: boolean | BatchOptions | undefined;
   /**
-   * Milliseconds before a request is aborted and its calls fail with `TIMEOUT`.
-   * Default `DEFAULT_TIMEOUT_MS` (30 s); `0` or `Infinity` waits forever.
+   * Milliseconds a call may take in all — the token, every attempt, the waits between
+   * them, the body — before it fails with `TIMEOUT`. Default `DEFAULT_TIMEOUT_MS` (30 s);
+   * `0` or `Infinity` waits forever; at most 2³¹−1.
    */
   timeoutMs?: number | undefined;
   /**
+   * Retries, on by default (3 attempts in all): queries, and mutations with their
+   * idempotency key, after a network failure, 502, 503 or 504, honouring `Retry-After`;
+   * never after another 4xx. `false` turns them off.
+   */
+  retry?: boolean | RetryOptions | undefined;
+  /**
+   * Every mutation gets an `Idempotency-Key` of its own (the same on each of its
+   * attempts), so that a retry never applies a change twice (default `true`). A call
+   * may bring its own key: `mutate(input, { context: { idempotencyKey } })`.
+   */
+  idempotencyKeys?: boolean | undefined;
+  /**
    * The client's link chain, built from the defaults: add links in front of the HTTP
    * link (`({ http }) => [loggerLink(), http]`), or end in another HTTP link with the same
-   * URL, auth, timeout and transformer (`({ options }) => [httpBatchStreamLink(options)]`).
+   * URL, auth and transformer (`({ options }) => [httpBatchStreamLink(options)]`).
    * The last link must send the request.
    */
   links?: ((defaults: DefaultLinks) => TRPCLink<AppRouter>[]) | undefined;
@@ -81,14 +97,6 @@ export interface CreateClientOptions {
 
 /** The typed client: `client.sessions.list.query({ limit: 5 })`, `client.bookings.create.mutate({ sessionId })`, … */
 export type S3ssionsClient = TRPCClient<AppRouter>;
-
-const TRPC_PATH = "/api/trpc";
-
-function endpointOf(url: string | URL): string {
-  const base = String(url).replace(/\/+$/, "");
-  if (!base) throw new TypeError("createClient: `url` is required, e.g. https://api.example.com");
-  return base.endsWith(TRPC_PATH) ? base : `${base}${TRPC_PATH}`;
-}
 
 function limit(name: string, value: number | undefined, max: number): number {
   if (value === undefined) return max;
@@ -98,52 +106,33 @@ function limit(name: string, value: number | undefined, max: number): number {
   return value;
 }
 
-/**
- * Wraps `fetch`: a request, body included, is aborted after `timeoutMs`; a body that is
- * not JSON (a platform's error page) fails with its HTTP status instead of a parse error.
- */
-function instrument(fetchImpl: FetchLike, timeoutMs: number): FetchLike {
-  const timed = !(timeoutMs === 0 || timeoutMs === Number.POSITIVE_INFINITY);
-  if (timed && !(timeoutMs > 0))
-    throw new RangeError("createClient: timeoutMs must be a positive number, 0 or Infinity");
-  return async (input, init) => {
-    const controller = new AbortController();
-    const upstream = init?.signal ?? undefined;
-    const forward = () => controller.abort(upstream?.reason);
-    if (upstream?.aborted) forward();
-    else upstream?.addEventListener("abort", forward, { once: true });
-    const timer = timed ? setTimeout(() => controller.abort(new TimeoutError(timeoutMs)), timeoutMs) : undefined;
-    // A streamed body is read without `json()`, so the timer may outlive the call: never let it hold a Node process open.
-    (timer as { unref?: () => void } | undefined)?.unref?.();
-    const done = () => {
-      clearTimeout(timer);
-      upstream?.removeEventListener("abort", forward);
-    };
-    try {
-      const response = await fetchImpl(input, { ...init, signal: controller.signal });
-      // The timer keeps running while tRPC reads the body, and stops once it has. The body is
-      // parsed here, in the SDK's realm: under Jest the global fetch is Node's, and its `json()`
-      // builds objects of another realm, which superjson does not walk (Dates stayed strings).
-      const text = response.text.bind(response);
-      Object.defineProperty(response, "json", {
-        configurable: true,
-        value: () =>
-          text()
-            .then((body) => JSON.parse(body) as unknown)
-            .catch((error: unknown) => {
-              if (controller.signal.aborted || (error as { name?: unknown })?.name !== "SyntaxError") throw error;
-              throw new UnexpectedResponseError(response.status, response.headers?.get("x-request-id") ?? null, {
-                cause: error,
-              });
-            })
-            .finally(done),
-      });
-      return response;
-    } catch (error) {
-      done();
-      throw error;
-    }
-  };
+/** What a tRPC link's request fails with when the SDK will not send it as batched. */
+class RequestRefusedError extends Error {
+  override readonly name = "RequestRefusedError";
+}
+
+/** The headers one request of a tRPC link carries: its calls' own, which must agree. */
+function headersOfOps(ops: readonly Operation[]): HTTPHeaders {
+  const states = ops.map(callStateOf);
+  const fingerprints = new Set(states.map((state) => state?.credentials.fingerprint ?? ""));
+  if (fingerprints.size > 1) {
+    throw new RequestRefusedError("calls with different credentials may not share a request");
+  }
+  const keys = states.flatMap((state) => (state?.idempotencyKey ? [state.idempotencyKey] : []));
+  if (keys.length > 0 && ops.length > 1) {
+    throw new RequestRefusedError("keyed mutations travel alone: send mutations through `http`");
+  }
+  return { ...states[0]?.credentials.headers, ...(keys[0] ? { "idempotency-key": keys[0] } : {}) };
+}
+
+/** Rejects with what the app's own getter threw, as thrown (a framework's control flow must reach it intact). */
+class S3ssionsUntypedClient extends TRPCUntypedClient<AppRouter> {
+  override query(...args: Parameters<TRPCUntypedClient<AppRouter>["query"]>) {
+    return super.query(...args).catch((error: unknown) => Promise.reject(callerFacing(error)));
+  }
+  override mutation(...args: Parameters<TRPCUntypedClient<AppRouter>["mutation"]>) {
+    return super.mutation(...args).catch((error: unknown) => Promise.reject(callerFacing(error)));
+  }
 }
 
 /**
@@ -155,38 +144,34 @@ function instrument(fetchImpl: FetchLike, timeoutMs: number): FetchLike {
  * ```
  */
 export function createClient(options: CreateClientOptions): S3ssionsClient {
-  const url = endpointOf(options.url);
+  const endpoint = endpointOf(options.url);
   // Looked up per call, not captured: polyfills and test doubles installed later still apply.
-  const baseFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const fetch = instrument(baseFetch, options.timeoutMs ?? DEFAULT_TIMEOUT_MS) as LinkFetch;
-
-  const headers = async (): Promise<HTTPHeaders> => {
-    const extra = typeof options.headers === "function" ? await options.headers() : { ...options.headers };
-    const token = await options.getAccessToken?.();
-    if (!token) return extra;
-    const merged: Record<string, string | string[] | undefined> = {};
-    for (const [name, value] of Object.entries(extra)) {
-      if (name.toLowerCase() !== "authorization") merged[name] = value;
-    }
-    merged.authorization = `Bearer ${token}`;
-    return merged;
-  };
-
+  const fetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const timeoutMs = checkTimeoutMs(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const retry = retryPolicyOf(options.retry);
   const batch = options.batch ?? true;
   const caps = typeof batch === "object" ? batch : {};
+  const maxItems = limit("maxItems", caps.maxItems, MAX_BATCH_SIZE);
+  const maxURLLength = limit("maxURLLength", caps.maxURLLength, MAX_URL_LENGTH);
+
+  const http = transportLink({ endpoint, fetch, batch: batch ? { maxItems, maxURLLength } : false });
   const linkOptions: HttpLinkOptions = {
-    url,
-    fetch,
-    headers,
+    url: endpoint.search ? `${endpoint.url}?${endpoint.search}` : endpoint.url,
+    fetch: fetch as NonNullable<HttpLinkOptions["fetch"]>,
+    headers: (opts) => headersOfOps("opList" in opts ? opts.opList : [(opts as { op: Operation }).op]),
     transformer,
-    maxItems: limit("maxItems", caps.maxItems, MAX_BATCH_SIZE),
-    maxURLLength: limit("maxURLLength", caps.maxURLLength, MAX_URL_LENGTH),
+    maxItems,
+    maxURLLength,
   };
-  const http: TRPCLink<AppRouter> = batch
-    ? httpBatchLink<AppRouter>(linkOptions)
-    : httpLink<AppRouter>({ url, fetch, headers, transformer });
   const links = options.links ? options.links({ http, options: linkOptions }) : [http];
   if (links.length === 0)
     throw new TypeError("createClient: `links` must return at least the link that sends requests");
-  return createTRPCClient<AppRouter>({ links });
+  const first = callLink({
+    getAccessToken: options.getAccessToken,
+    headers: options.headers,
+    timeoutMs,
+    retry,
+    idempotencyKeys: options.idempotencyKeys ?? true,
+  });
+  return createTRPCClientProxy<AppRouter>(new S3ssionsUntypedClient({ links: [first, ...links] }));
 }

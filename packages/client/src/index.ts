@@ -8,7 +8,9 @@ export {
   type DefaultLinks,
   type FetchLike,
   type HeadersOption,
+  type HeadersValue,
   type HttpLinkOptions,
+  type RetryOptions,
   type S3ssionsClient,
 } from "./client.js";
 export {

@@ -103,6 +103,21 @@ describe("createClient against the API", () => {
     expect(mine.items).toEqual([]);
     expect(session.startsAt).toBeInstanceOf(Date);
     expect(() => createClient({ url: api.baseUrl, links: () => [] })).toThrow(TypeError);
+
+    // tRPC's own batch link asks for one set of headers per request: two users' calls in
+    // one of its batches fail together rather than travel under one user's token.
+    const other = await api.user();
+    let current = host.token;
+    const shared = createClient({
+      url: api.baseUrl,
+      getAccessToken: () => current,
+      links: ({ options }) => [httpBatchStreamLink(options)],
+    });
+    const first = shared.bookings.mine.query({ limit: 1 });
+    current = other.token;
+    const second = shared.bookings.mine.query({ limit: 1 });
+    const settled = await Promise.allSettled([first, second]);
+    expect(settled.map((result) => result.status)).toEqual(["rejected", "rejected"]);
   });
 
   it("refuses batch limits beyond the server's and nonsense timeouts", () => {

@@ -53,9 +53,9 @@ describe("declarations", () => {
 
 describe("JavaScript", () => {
   it.each([
-    ["dist/index.js", ["@trpc/client", "superjson"], 12],
+    ["dist/index.js", ["@trpc/client", "superjson"], 28],
     // superjson (and its two dependencies) are ESM only: the CommonJS build carries them inlined.
-    ["dist/index.cjs", ["@trpc/client"], 48],
+    ["dist/index.cjs", ["@trpc/client"], 64],
   ])("%s imports only %j", async (file, imports, kib) => {
     const text = await read(file);
     expect(specifiers(text)).toEqual(imports);
