@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { createClient, type SessionDto } from "@s3ssions/client";
 import {
@@ -30,6 +31,8 @@ const RESULTS = join(APP_DIR, "test-results");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const JWT_SECRET = "example-web-test-secret-with-32-characters-or-more";
 const ANON_KEY = "example-anon-key";
+// The page's own JavaScript, gzipped: React, Next's runtime, TanStack Query, supabase-js and the SDK.
+const PAGE_JS_BUDGET_GZIP = 300 * 1024;
 
 let work: string;
 let buildOutput: string;
@@ -153,6 +156,16 @@ describe("next build", () => {
 });
 
 describe("server rendering", () => {
+  it("loads no more JavaScript than its budget", async () => {
+    const html = await (await fetch(app.origin)).text();
+    const scripts = [...new Set([...html.matchAll(/src="\/_next\/static\/([^"]+\.js)"/g)].map((match) => match[1]!))];
+    expect(scripts.length).toBeGreaterThan(0);
+    let gzip = 0;
+    for (const script of scripts) gzip += gzipSync(await readFile(join(work, ".next/static", script))).length;
+    console.log(`example-web: / loads ${scripts.length} scripts, ${(gzip / 1024).toFixed(1)} KiB gzip`);
+    expect(gzip).toBeLessThan(PAGE_JS_BUDGET_GZIP);
+  });
+
   it("answers HTML that already holds the sessions and the API's health (before any JavaScript runs)", async () => {
     const response = await fetch(app.origin);
     expect(response.status).toBe(200);
