@@ -235,10 +235,16 @@ describe("in Chromium", () => {
       if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
         errors.push(message.text());
     });
-    const apiRequests: { url: string; authorization: string | undefined }[] = [];
+    const apiRequests: { url: string; authorization: string | undefined; traceparent: string | undefined }[] = [];
     page.on("request", (request) => {
-      if (request.url().startsWith(api.baseUrl) && request.method() !== "OPTIONS")
-        apiRequests.push({ url: request.url(), authorization: request.headers().authorization });
+      if (request.url().startsWith(api.baseUrl) && request.method() !== "OPTIONS") {
+        const headers = request.headers();
+        apiRequests.push({
+          url: request.url(),
+          authorization: headers.authorization,
+          traceparent: headers.traceparent,
+        });
+      }
     });
 
     await page.goto(app.origin);
@@ -312,6 +318,10 @@ describe("in Chromium", () => {
     expect(mine.items.map((booking) => [booking.sessionId, booking.userId, booking.status])).toEqual([
       [sessions[1]!.id, me.id, "confirmed"],
     ]);
+    // Every request from the browser carried its trace header: the API's CORS preflight let it through.
+    expect(apiRequests.every((request) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(request.traceparent ?? ""))).toBe(
+      true,
+    );
     const bookingCalls = apiRequests.filter((request) => request.url.includes("bookings.create"));
     expect(bookingCalls.map((request) => request.authorization)).toEqual([undefined, `Bearer ${me.token}`]);
     // Supabase Auth saw the sign-in and nothing else: sessions are read from the cookie.

@@ -28,6 +28,13 @@ export function useSupabase(): () => SupabaseClient {
   return supabase;
 }
 
+/** A W3C trace context: version, trace id, parent id, flags. */
+function traceparent(): string {
+  const hex = (bytes: number) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `00-${hex(16)}-${hex(8)}-01`;
+}
+
 /**
  * The SDK in the browser: the token comes from the Supabase session the cookies hold.
  * Server rendering calls nothing here: the server prefetched every query the page shows.
@@ -36,6 +43,13 @@ function browserClient(config: PublicConfig, supabase: () => SupabaseClient): S3
   return createClient({
     url: config.apiUrl,
     getAccessToken: async () => (await supabase().auth.getSession()).data.session?.access_token,
+    // A trace id per HTTP request, as an OpenTelemetry or Sentry browser SDK adds it: in
+    // `fetch`, since `headers` is resolved per call (and calls whose headers differ never share a request).
+    fetch: (url, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set("traceparent", traceparent());
+      return fetch(url, { ...init, headers });
+    },
     timeoutMs: 15_000,
   });
 }
