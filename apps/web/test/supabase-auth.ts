@@ -61,6 +61,8 @@ export interface FakeSupabaseAuth {
   requests: string[];
   /** The session a password sign-in with this email returns. */
   addUser(email: string, password: string, session: SupabaseSession): void;
+  /** The session a refresh with this (single-use) refresh token returns. */
+  addRefresh(refreshToken: string, session: SupabaseSession): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ async function body(request: IncomingMessage): Promise<string> {
 /** The two Auth endpoints the example calls, with the CORS headers a browser needs. */
 export async function startFakeSupabaseAuth(): Promise<FakeSupabaseAuth> {
   const users = new Map<string, { password: string; session: SupabaseSession }>();
+  const refreshes = new Map<string, SupabaseSession>();
   const requests: string[] = [];
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -100,6 +103,23 @@ export async function startFakeSupabaseAuth(): Promise<FakeSupabaseAuth> {
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(user.session));
       return;
     }
+    if (
+      request.method === "POST" &&
+      url.pathname === "/auth/v1/token" &&
+      url.searchParams.get("grant_type") === "refresh_token"
+    ) {
+      const { refresh_token } = JSON.parse(await body(request)) as { refresh_token: string };
+      const session = refreshes.get(refresh_token);
+      refreshes.delete(refresh_token);
+      if (!session) {
+        response
+          .writeHead(400, { "content-type": "application/json" })
+          .end(JSON.stringify({ code: 400, error_code: "refresh_token_not_found", msg: "Invalid Refresh Token" }));
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(session));
+      return;
+    }
     if (request.method === "POST" && url.pathname === "/auth/v1/logout") {
       response.writeHead(204).end();
       return;
@@ -116,6 +136,9 @@ export async function startFakeSupabaseAuth(): Promise<FakeSupabaseAuth> {
     requests,
     addUser: (email, password, session) => {
       users.set(email, { password, session });
+    },
+    addRefresh: (refreshToken, session) => {
+      refreshes.set(refreshToken, session);
     },
     async close() {
       server.closeAllConnections();
