@@ -11,6 +11,7 @@ import {
 import { type Database, newQueryTiming, timedDatabase } from "@s3ssions/db";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
+import { createLiveStreams, type LiveStreams } from "./live-streams.js";
 import { requestIdOf } from "./request-id.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 import { TRPC_ENDPOINT } from "./trpc-endpoint.js";
@@ -47,12 +48,31 @@ function proceduresOf(path: string): string[] {
 }
 
 /**
+ * The request's URL, or null when none can be built from what the client sent: the local
+ * server builds it from the Host header, which Node passes through with a port out of
+ * range (`localhost:99999`) that the URL parser refuses. A client error, answered as one.
+ */
+function urlOf(request: Request): URL | null {
+  try {
+    return new URL(request.url);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The whole API as one web-standard handler: the Vercel function and the local server
  * both call exactly this. Around the routes: request ids, CORS, security headers,
  * `Server-Timing`, and one JSON log line per request.
  */
-export function createFetchHandler(runtime: ApiRuntime): (request: Request) => Promise<Response> {
+export type FetchHandler = ((request: Request) => Promise<Response>) & {
+  /** The instance's live streams: a graceful shutdown ends them (`endAll`) so clients resume elsewhere. */
+  liveStreams: LiveStreams;
+};
+
+export function createFetchHandler(runtime: ApiRuntime): FetchHandler {
   const cors = createCorsPolicy(runtime.env.CORS_ORIGINS);
+  const liveStreams = createLiveStreams(runtime.env.LIVE_MAX_STREAMS);
   const rssMb = rssSampler();
   const drainOverdueTasks = createOverdueDrain(runtime);
   let served = 0;
@@ -90,21 +110,24 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     }
     if (isTrpc) {
       const { serveTrpc } = await loadTrpcRoute();
-      return serveTrpc(runtime, request, { requestId, coldStart, db });
+      return serveTrpc(runtime, request, { requestId, coldStart, db, liveStreams });
     }
     return httpError(404, "NOT_FOUND", `No route for ${path}`, requestId);
   }
 
-  return async function handle(request) {
+  async function handle(request: Request): Promise<Response> {
     const started = performance.now();
     const coldStart = served++ === 0;
     const requestId = requestIdOf(request.headers.get("x-request-id"));
-    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const url = urlOf(request);
+    const path = url ? url.pathname.replace(/\/+$/, "") || "/" : "?";
 
     const timing = newQueryTiming();
     let response: Response;
     try {
-      response = await route(request, requestId, path, coldStart, timedDatabase(runtime.db, timing));
+      response = url
+        ? await route(request, requestId, path, coldStart, timedDatabase(runtime.db, timing))
+        : httpError(400, "BAD_REQUEST", "Malformed request URL or Host header", requestId);
     } catch (error) {
       runtime.logger.log("error", "request failed", {
         requestId,
@@ -140,5 +163,6 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     // The cron route drains by itself; any other request may deliver a few overdue tasks after it.
     if (path !== CRON_TASKS_PATH) drainOverdueTasks();
     return response;
-  };
+  }
+  return Object.assign(handle, { liveStreams });
 }

@@ -1,7 +1,9 @@
 import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
 import { httpError, jsonResponse } from "../http-response.js";
+import { pruneIdempotencyKeys } from "../idempotency/index.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
+import { pruneSessionFeed } from "../domain/stores/session-feed.js";
 import { pruneDoneTasks } from "./store.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
 
@@ -37,9 +39,13 @@ export async function handleCronTasksRequest(
     // The cron is the one periodic job: it also clears rate-limit windows idle for an hour.
     const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
     const prunedTasks = await pruneDoneTasks(runtime.db);
+    const prunedIdempotencyKeys = await pruneIdempotencyKeys(runtime.db);
+    // And the live feed's entries past their retention (a resume from there gets the current state).
+    const prunedFeed = await pruneSessionFeed(runtime.db);
     const durationMs = Math.round(performance.now() - started);
-    runtime.logger.log("info", "cron tasks drained", { ...counts, prunedRateLimits, prunedTasks, durationMs });
-    return jsonResponse({ status: "ok", ...counts, prunedRateLimits, prunedTasks, durationMs }, 200);
+    const pruned = { prunedRateLimits, prunedTasks, prunedIdempotencyKeys, prunedFeed };
+    runtime.logger.log("info", "cron tasks drained", { ...counts, ...pruned, durationMs });
+    return jsonResponse({ status: "ok", ...counts, ...pruned, durationMs }, 200);
   } catch (cause) {
     runtime.logger.log("error", "cron tasks drain failed", {
       error: redactSecrets(cause instanceof Error ? cause.message : String(cause)).slice(0, 300),

@@ -2,7 +2,8 @@ import { isUniqueViolation } from "@s3ssions/db";
 import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/changes/commit-change.js";
 import { bookingEvent } from "../../domain/changes/events.js";
-import { assertNotAnonymous, assertNotStarted, assertScheduled, sessionNotFound } from "../../domain/rules/guards.js";
+import { assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/rules/guards.js";
+import { assertNotStarted } from "../../domain/rules/session-times.js";
 import { newBookingStatus } from "../../domain/rules/seats.js";
 import { insertBooking, newBooking, toBookingDto } from "../../domain/stores/bookings.js";
 import { lockSessionForUser } from "../../domain/stores/sessions.js";
@@ -28,7 +29,7 @@ export async function createBookingHandler({ ctx, input }: { ctx: ProtectedConte
       assertNotStarted(session);
       const booking = newBooking(session.id, ctx.user.id, newBookingStatus(session, ctx.env.WAITLIST_MAX));
       const taskIds = await insertBooking(tx, booking, [bookingEvent(`booking.${booking.status}`, booking, session)]);
-      return { result: booking, taskIds };
+      return { result: booking, taskIds, seatsChanged: session.id };
     });
   try {
     return await book();

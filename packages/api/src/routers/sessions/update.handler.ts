@@ -1,15 +1,9 @@
 import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/changes/commit-change.js";
 import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
-import {
-  assertHost,
-  assertNotAnonymous,
-  assertNotStarted,
-  assertScheduled,
-  sessionNotFound,
-} from "../../domain/rules/guards.js";
+import { assertHost, assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/rules/guards.js";
 import { assertCapacityCoversConfirmed } from "../../domain/rules/seats.js";
-import { assertSessionTimes } from "../../domain/rules/session-times.js";
+import { assertNotStarted, assertSessionTimes } from "../../domain/rules/session-times.js";
 import { toSessionDto } from "../../domain/stores/session-row.js";
 import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
@@ -40,6 +34,8 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     // The input holds the session's own fields only (a strict schema); undefined ones stay as they are.
     const updated = await updateLockedSession(tx, session, { set: changes });
     const { session: row, events } = await promoteWaitlisted(tx, updated);
-    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
+    // A new capacity or a promotion moves the seats; a new title or time does not.
+    const seatsChanged = changes.capacity !== undefined || events.length > 0 ? row.id : undefined;
+    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events), seatsChanged };
   });
 }
