@@ -273,18 +273,24 @@ describe("in Chromium", () => {
     });
 
     const authBefore = auth.requests.length;
+    const streamOpened = page.waitForRequest(/\/api\/trpc\/sessions\.live\?/);
     await page.goto(app.origin);
     await page.locator('html[data-hydrated="true"]').waitFor();
     expect(await titles(page)).toEqual(["Session 1", "Session 2", "Session 3", "Session 4", "Session 5"]);
-    // The server's data was enough: no request for the list (or anything else) after hydration.
-    await page.waitForLoadState("networkidle");
-    expect(apiRequests).toEqual([]);
+    // The server's data was enough: no request for the list (or anything else) after hydration,
+    // only the live seats' stream. (A refetch would start in the same commit as the stream; the
+    // requests after "Load more" below would show it too. No networkidle: a stream never idles.)
+    await streamOpened;
+    const live = (request: { url: string }) => new URL(request.url).pathname === "/api/trpc/sessions.live";
+    expect(apiRequests.filter((request) => !live(request))).toEqual([]);
 
     // The next page comes from the browser, straight from the API (CORS).
     await page.click("#more");
     await page.locator("#sessions li", { hasText: "Session 7" }).waitFor();
     expect(await titles(page)).toEqual(sessions.map((session) => session.title));
-    expect(apiRequests.map((request) => new URL(request.url).pathname)).toEqual(["/api/trpc/sessions.list"]);
+    expect(apiRequests.filter((request) => !live(request)).map((request) => new URL(request.url).pathname)).toEqual([
+      "/api/trpc/sessions.list",
+    ]);
     await page.locator("#more", { hasText: "No more sessions" }).waitFor();
 
     const second = page.locator(`#sessions li[data-session-id="${sessions[1]!.id}"]`);
@@ -345,14 +351,46 @@ describe("in Chromium", () => {
       [sessions[1]!.id, me.id, "confirmed"],
     ]);
     // Every request from the browser carried its trace header: the API's CORS preflight let it through.
-    expect(apiRequests.every((request) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(request.traceparent ?? ""))).toBe(
-      true,
-    );
+    // (An EventSource sends no custom header; the live stream needs none.)
+    expect(
+      apiRequests
+        .filter((request) => !live(request))
+        .every((request) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(request.traceparent ?? "")),
+    ).toBe(true);
     const bookingCalls = apiRequests.filter((request) => request.url.includes("bookings.create"));
     expect(bookingCalls.map((request) => request.authorization)).toEqual([undefined, `Bearer ${me.token}`]);
     // Supabase Auth saw the sign-in and nothing else: sessions are read from the cookie.
     expect(auth.requests.slice(authBefore)).toEqual(["POST /auth/v1/token?grant_type=password"]);
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+describe("live seats", () => {
+  it("a booking in one page changes the seat count in another, without a reload or a refetch", async () => {
+    const [watcher, booker] = [await browser.newPage(), await browser.newPage()];
+    const watcherRequests: string[] = [];
+    watcher.on("request", (request) => {
+      if (request.url().startsWith(api.baseUrl) && request.method() !== "OPTIONS") watcherRequests.push(request.url());
+    });
+    const streamOpened = watcher.waitForRequest(/\/api\/trpc\/sessions\.live\?/);
+    await watcher.goto(app.origin);
+    await watcher.locator('html[data-hydrated="true"]').waitFor();
+    await streamOpened;
+    const target = sessions[3]!;
+    const watched = watcher.locator(`#sessions li[data-session-id="${target.id}"] .seats`);
+    expect(await watched.textContent()).toBe("3 seats left");
+
+    // Signed in (the context holds the session cookie from the sign-in above), the other page books.
+    await booker.goto(app.origin);
+    await booker.locator('html[data-hydrated="true"]').waitFor();
+    const item = booker.locator(`#sessions li[data-session-id="${target.id}"]`);
+    await item.locator("button.book").click();
+    await item.locator('output[data-status="confirmed"]').waitFor();
+
+    await watcher.locator(`#sessions li[data-session-id="${target.id}"] .seats`, { hasText: "2 seats left" }).waitFor();
+    // The count came through the stream: the watcher asked the API for nothing else.
+    expect(watcherRequests.every((url) => url.includes("/api/trpc/sessions.live?"))).toBe(true);
+    await Promise.all([watcher.close(), booker.close()]);
   });
 });
