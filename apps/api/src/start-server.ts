@@ -23,7 +23,7 @@ export async function startServer(
   const logger = jsonLogger;
   const handler = createFetchHandler(createApiRuntime({ env, db, logger, waitUntil: background.waitUntil }));
   const port = Number(source.PORT ?? 3000);
-  const server = await listen(handler, port, source.HOST ?? "0.0.0.0");
+  const server = await listen(handler, port, source.HOST ?? "0.0.0.0", logger);
   logger.log("info", "listening", {
     port: server.port,
     env: env.APP_ENV,

@@ -69,6 +69,9 @@ function perMinuteLimit(fallback: number) {
   );
 }
 
+/** Supabase's longest configurable access-token lifetime (its JWT expiry limit): one week. */
+export const DEFAULT_JWT_MAX_LIFETIME_SEC = 7 * 24 * 3600;
+
 /**
  * Everything the API reads from its environment. Parsed once at start; a bad value
  * stops the start with one message naming every variable that is wrong.
@@ -82,6 +85,18 @@ const envSchema = z
     SUPABASE_JWT_SECRET: optionalText,
     /** The access tokens' `iss` when it is not `${SUPABASE_URL}/auth/v1` (a custom domain). */
     SUPABASE_JWT_ISSUER: z.pipe(optionalText, z.optional(httpUrl())),
+    /** The longest an access token may live (`exp` − `iat`), in seconds; a longer one is refused. */
+    SUPABASE_JWT_MAX_LIFETIME_SEC: z.pipe(
+      z.optional(trimmed()),
+      z.transform((value: string | undefined, ctx) => {
+        if (value === undefined || value === "") return DEFAULT_JWT_MAX_LIFETIME_SEC;
+        if (!/^[1-9]\d{0,9}$/.test(value)) {
+          addIssue(ctx, "must be a whole number of seconds (at least 1)");
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
+    ),
     /** Most waitlisted bookings per session; unset: as many as the session's capacity. */
     WAITLIST_MAX: z.pipe(
       z.optional(trimmed()),
@@ -135,6 +150,18 @@ const envSchema = z
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: perMinuteLimit(60),
+    /** How long a mutation's Idempotency-Key and its outcome are kept (whole hours, default 24). */
+    IDEMPOTENCY_KEY_TTL_HOURS: z.pipe(
+      z.optional(trimmed()),
+      z.transform((value: string | undefined, ctx) => {
+        if (value === undefined || value === "") return 24;
+        if (!/^\d{1,4}$/.test(value) || Number(value) < 1) {
+          addIssue(ctx, "must be a whole number of hours, at least 1");
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
+    ),
   })
   .check(
     z.superRefine((env, ctx) => {

@@ -1,5 +1,6 @@
 import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
 import { httpError, jsonResponse } from "../http-response.js";
+import { pruneIdempotencyKeys } from "../idempotency/index.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
 import { pruneDoneTasks } from "./store.js";
@@ -37,9 +38,11 @@ export async function handleCronTasksRequest(
     // The cron is the one periodic job: it also clears rate-limit windows idle for an hour.
     const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
     const prunedTasks = await pruneDoneTasks(runtime.db);
+    const prunedIdempotencyKeys = await pruneIdempotencyKeys(runtime.db);
     const durationMs = Math.round(performance.now() - started);
-    runtime.logger.log("info", "cron tasks drained", { ...counts, prunedRateLimits, prunedTasks, durationMs });
-    return jsonResponse({ status: "ok", ...counts, prunedRateLimits, prunedTasks, durationMs }, 200);
+    const pruned = { prunedRateLimits, prunedTasks, prunedIdempotencyKeys };
+    runtime.logger.log("info", "cron tasks drained", { ...counts, ...pruned, durationMs });
+    return jsonResponse({ status: "ok", ...counts, ...pruned, durationMs }, 200);
   } catch (cause) {
     runtime.logger.log("error", "cron tasks drain failed", {
       error: redactSecrets(cause instanceof Error ? cause.message : String(cause)).slice(0, 300),

@@ -1,5 +1,7 @@
 import type { Queryable } from "@s3ssions/db";
+import { TRPCError } from "@trpc/server";
 import type { Context } from "../../context.js";
+import { recordOutcome, successOutcome } from "../../idempotency/index.js";
 import { runTasksNow } from "../../tasks/run-tasks.js";
 
 export interface Change<T> {
@@ -12,15 +14,25 @@ export interface Change<T> {
 }
 
 /**
- * One state change: `work` and the tasks reporting it commit together in one
- * transaction, then the tasks run after the response (waitUntil). If the instance is
- * frozen first, the cron drain finds them.
+ * One state change: `work`, the tasks reporting it and the outcome of the request's
+ * Idempotency-Key commit together in one transaction, then the tasks run after the
+ * response (waitUntil). If the instance is frozen first, the cron drain finds them; if it
+ * dies after the commit, a retry with the key replays this result.
  */
 export async function commitChange<T>(
   ctx: Context,
   work: (tx: Queryable) => Promise<Change<T>>,
 ): Promise<T> {
-  const { result, taskIds } = await ctx.db.transaction(work);
+  const claim = ctx.idempotency;
+  const { result, taskIds } = await ctx.db.transaction(async (tx) => {
+    const change = await work(tx);
+    if (claim && !(await recordOutcome(tx, claim, successOutcome(change.result)))) {
+      // Our claim was taken over as abandoned: the other request's run is the key's; roll back.
+      throw new TRPCError({ code: "CONFLICT", message: "This Idempotency-Key was taken over by a retry" });
+    }
+    return change;
+  });
+  if (claim) claim.recorded = true;
   if (taskIds.length > 0) ctx.waitUntil(runTasksNow(ctx, taskIds));
   return result;
 }

@@ -3,7 +3,7 @@ import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/changes/commit-change.js";
 import { bookingEvent } from "../../domain/changes/events.js";
 import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
-import { assertNotStarted } from "../../domain/rules/guards.js";
+import { assertNotStarted } from "../../domain/rules/session-times.js";
 import { findBooking, findBookingOwner, setBookingStatus, toBookingDto } from "../../domain/stores/bookings.js";
 import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
