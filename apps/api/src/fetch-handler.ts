@@ -11,6 +11,7 @@ import {
 import { type Database, newQueryTiming, timedDatabase } from "@s3ssions/db";
 import { createCorsPolicy, preflightResponse } from "./cors.js";
 import { MAX_BATCH_SIZE, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./http-limits.js";
+import { createLiveStreams, type LiveStreams } from "./live-streams.js";
 import { requestIdOf } from "./request-id.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 import { TRPC_ENDPOINT } from "./trpc-endpoint.js";
@@ -64,8 +65,14 @@ function urlOf(request: Request): URL | null {
  * both call exactly this. Around the routes: request ids, CORS, security headers,
  * `Server-Timing`, and one JSON log line per request.
  */
-export function createFetchHandler(runtime: ApiRuntime): (request: Request) => Promise<Response> {
+export type FetchHandler = ((request: Request) => Promise<Response>) & {
+  /** The instance's live streams: a graceful shutdown ends them (`endAll`) so clients resume elsewhere. */
+  liveStreams: LiveStreams;
+};
+
+export function createFetchHandler(runtime: ApiRuntime): FetchHandler {
   const cors = createCorsPolicy(runtime.env.CORS_ORIGINS);
+  const liveStreams = createLiveStreams(runtime.env.LIVE_MAX_STREAMS);
   const rssMb = rssSampler();
   const drainOverdueTasks = createOverdueDrain(runtime);
   let served = 0;
@@ -103,12 +110,12 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     }
     if (isTrpc) {
       const { serveTrpc } = await loadTrpcRoute();
-      return serveTrpc(runtime, request, { requestId, coldStart, db });
+      return serveTrpc(runtime, request, { requestId, coldStart, db, liveStreams });
     }
     return httpError(404, "NOT_FOUND", `No route for ${path}`, requestId);
   }
 
-  return async function handle(request) {
+  async function handle(request: Request): Promise<Response> {
     const started = performance.now();
     const coldStart = served++ === 0;
     const requestId = requestIdOf(request.headers.get("x-request-id"));
@@ -156,5 +163,6 @@ export function createFetchHandler(runtime: ApiRuntime): (request: Request) => P
     // The cron route drains by itself; any other request may deliver a few overdue tasks after it.
     if (path !== CRON_TASKS_PATH) drainOverdueTasks();
     return response;
-  };
+  }
+  return Object.assign(handle, { liveStreams });
 }

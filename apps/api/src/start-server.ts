@@ -21,7 +21,8 @@ export async function startServer(
   const db = options.db ?? getProcessDatabase(env.SUPABASE_DB_URL_TRANSACTION, { caPem: env.SUPABASE_DB_CA_CERT });
   const background = createBackgroundTracker();
   const logger = jsonLogger;
-  const handler = createFetchHandler(createApiRuntime({ env, db, logger, waitUntil: background.waitUntil }));
+  const runtime = createApiRuntime({ env, db, logger, waitUntil: background.waitUntil });
+  const handler = createFetchHandler(runtime);
   const port = Number(source.PORT ?? 3000);
   const server = await listen(handler, port, source.HOST ?? "0.0.0.0", logger);
   logger.log("info", "listening", {
@@ -52,6 +53,11 @@ export async function startServer(
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       logger.log("info", "shutting down", { signal, inFlight: server.inFlight, background: background.size });
+      // Live streams never finish by themselves: end them, and their clients resume on another instance.
+      const liveStreams = handler.liveStreams.open;
+      handler.liveStreams.endAll();
+      runtime.live.close();
+      if (liveStreams > 0) logger.log("info", "live streams ended", { streams: liveStreams });
       await server.close();
       logger.log("info", "requests drained", { ms: elapsed(), background: background.size });
       const tasks = background.size;

@@ -3,6 +3,8 @@ import type { AccessTokenVerifier, AuthUser } from "./auth/access-token.js";
 import { createAccessTokenVerifier } from "./auth/verify-access-token.js";
 import type { Env } from "./env.js";
 import type { KeyClaim } from "./idempotency/index.js";
+import { configureLiveStreams } from "./live/sse-settings.js";
+import { createLiveFeed, type LiveFeed } from "./live/live-feed.js";
 import type { Logger } from "./logger.js";
 
 /** What the function entry provides once per process. */
@@ -18,10 +20,18 @@ export interface ApiDependencies {
 /** Per-process state built from the dependencies once (the JWKS cache lives here). */
 export interface ApiRuntime extends ApiDependencies {
   verifyAccessToken: AccessTokenVerifier;
+  /** The instance's one reader of the live change feed, shared by its streams (sessions.live). */
+  live: LiveFeed;
 }
 
 export function createApiRuntime(deps: ApiDependencies, overrides: Partial<ApiRuntime> = {}): ApiRuntime {
-  return { ...deps, verifyAccessToken: createAccessTokenVerifier(deps.env), ...overrides };
+  configureLiveStreams(deps.env);
+  return {
+    ...deps,
+    verifyAccessToken: createAccessTokenVerifier(deps.env),
+    live: overrides.live ?? createLiveFeed(deps.db, { pollMs: deps.env.LIVE_POLL_MS, logger: deps.logger }),
+    ...overrides,
+  };
 }
 
 export interface Context extends ApiRuntime {

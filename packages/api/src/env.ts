@@ -71,6 +71,21 @@ function perMinuteLimit(fallback: number) {
 
 /** Supabase's longest configurable access-token lifetime (its JWT expiry limit): one week. */
 export const DEFAULT_JWT_MAX_LIFETIME_SEC = 7 * 24 * 3600;
+/** A whole number within [min, max]; unset or empty takes the default. */
+function wholeNumber(fallback: number, min: number, max: number, unit: string) {
+  return z.pipe(
+    z.optional(trimmed()),
+    z.transform((value: string | undefined, ctx) => {
+      if (value === undefined || value === "") return fallback;
+      const number = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+      if (!(number >= min && number <= max)) {
+        addIssue(ctx, `must be a whole number of ${unit} from ${min} to ${max}`);
+        return z.NEVER;
+      }
+      return number;
+    }),
+  );
+}
 
 /**
  * Everything the API reads from its environment. Parsed once at start; a bad value
@@ -151,17 +166,15 @@ const envSchema = z
     RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: perMinuteLimit(60),
     /** How long a mutation's Idempotency-Key and its outcome are kept (whole hours, default 24). */
-    IDEMPOTENCY_KEY_TTL_HOURS: z.pipe(
-      z.optional(trimmed()),
-      z.transform((value: string | undefined, ctx) => {
-        if (value === undefined || value === "") return 24;
-        if (!/^\d{1,4}$/.test(value) || Number(value) < 1) {
-          addIssue(ctx, "must be a whole number of hours, at least 1");
-          return z.NEVER;
-        }
-        return Number(value);
-      }),
-    ),
+    IDEMPOTENCY_KEY_TTL_HOURS: wholeNumber(24, 1, 87_600, "hours"),
+    /** How often the instance's live reader reads the change feed while it has viewers. */
+    LIVE_POLL_MS: wholeNumber(250, 10, 10_000, "milliseconds"),
+    /** How long one live stream lasts before the server ends it (the client resumes): below Vercel's 30 s. */
+    LIVE_STREAM_MAX_MS: wholeNumber(25_000, 100, 29_000, "milliseconds"),
+    /** How often an idle live stream gets a ping. */
+    LIVE_PING_MS: wholeNumber(10_000, 50, 25_000, "milliseconds"),
+    /** Open live streams per instance; past it a new one gets 503 with Retry-After. */
+    LIVE_MAX_STREAMS: wholeNumber(1000, 1, 100_000, "streams"),
   })
   .check(
     z.superRefine((env, ctx) => {

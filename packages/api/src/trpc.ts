@@ -5,6 +5,7 @@ import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";
 import { requestIdOfError } from "./error-request-id.js";
 import { runKeyedMutation } from "./idempotency/index.js";
+import { liveSseSettings } from "./live/sse-settings.js";
 import { mapDatabaseError } from "./map-database-error.js";
 import { retryAfterSecondsOf } from "./rate-limit/index.js";
 import { wireTransformer } from "./wire-serializer.js";
@@ -22,6 +23,8 @@ const t = initTRPC.context<Context>().create({
   transformer: wireTransformer,
   // Stacks never leave the process, in any environment; they go to the log.
   isDev: false,
+  // Live streams (sessions.live): end before the function's limit, pinged (see sse-settings.ts).
+  sse: liveSseSettings,
   errorFormatter({ shape, error, ctx }) {
     // Only for the caller's own input: a failed output check is our bug, and its issues stay in the log.
     const invalidInput = error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError ? error.cause : null;

@@ -133,7 +133,7 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...production, IDEMPOTENCY_KEY_TTL_HOURS: " 48 " }).IDEMPOTENCY_KEY_TTL_HOURS).toBe(48);
     for (const value of ["0", "1.5", "-1", "a day"]) {
       expect(problemsOf({ ...production, IDEMPOTENCY_KEY_TTL_HOURS: value }), value).toEqual([
-        "IDEMPOTENCY_KEY_TTL_HOURS must be a whole number of hours, at least 1",
+        "IDEMPOTENCY_KEY_TTL_HOURS must be a whole number of hours from 1 to 87600",
       ]);
     }
   });

@@ -3,6 +3,7 @@ import {
   type HTTPBatchLinkOptions,
   type HTTPHeaders,
   type Operation,
+  splitLink,
   type TRPCClient,
   type TRPCLink,
   TRPCUntypedClient,
@@ -10,6 +11,7 @@ import {
 import { MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
 import { DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { AppRouter } from "./router.js";
+import { type SubscriptionOptions, subscriptionLinks } from "./subscription-link.js";
 import { transformer } from "./transformer.js";
 import { checkTimeoutMs } from "./transport/call-life.js";
 import { callerFacing, callLink } from "./transport/call-link.js";
@@ -93,6 +95,12 @@ export interface CreateClientOptions {
    * The last link must send the request.
    */
   links?: ((defaults: DefaultLinks) => TRPCLink<AppRouter>[]) | undefined;
+  /**
+   * How subscriptions (`client.sessions.live.subscribe`) run: over SSE, with the global
+   * `EventSource` unless one is given (Node 20: `{ EventSource }` from the npm package
+   * `eventsource`). See subscription-link.ts.
+   */
+  subscriptions?: SubscriptionOptions | undefined;
 }
 
 /** The typed client: `client.sessions.list.query({ limit: 5 })`, `client.bookings.create.mutate({ sessionId })`, … */
@@ -154,9 +162,15 @@ export function createClient(options: CreateClientOptions): S3ssionsClient {
   const maxItems = limit("maxItems", caps.maxItems, MAX_BATCH_SIZE);
   const maxURLLength = limit("maxURLLength", caps.maxURLLength, MAX_URL_LENGTH);
 
-  const http = transportLink({ endpoint, fetch, batch: batch ? { maxItems, maxURLLength } : false });
+  const url = endpoint.search ? `${endpoint.url}?${endpoint.search}` : endpoint.url;
+  // Subscriptions go over SSE (httpSubscriptionLink), every other call through the transport.
+  const http: TRPCLink<AppRouter> = splitLink({
+    condition: (op) => op.type === "subscription",
+    true: subscriptionLinks(url, options.subscriptions),
+    false: transportLink({ endpoint, fetch, batch: batch ? { maxItems, maxURLLength } : false }),
+  });
   const linkOptions: HttpLinkOptions = {
-    url: endpoint.search ? `${endpoint.url}?${endpoint.search}` : endpoint.url,
+    url,
     fetch: fetch as NonNullable<HttpLinkOptions["fetch"]>,
     headers: (opts) => headersOfOps("opList" in opts ? opts.opList : [(opts as { op: Operation }).op]),
     transformer,

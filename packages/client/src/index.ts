@@ -26,6 +26,12 @@ export {
   TimeoutError,
   UnexpectedResponseError,
 } from "./errors.js";
+export {
+  defaultRetryDelayMs,
+  type EventSourceClass,
+  MissingEventSourceError,
+  type SubscriptionOptions,
+} from "./subscription-link.js";
 export { type SerializedValue, type Transformer, transformer } from "./transformer.js";
 export { DEFAULT_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_URL_LENGTH } from "./limits.js";
 export type {

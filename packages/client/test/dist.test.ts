@@ -33,7 +33,15 @@ describe("declarations", () => {
     expect(code(text)).not.toMatch(/@s3ssions\//);
     expect(text).not.toMatch(/\/\/\/\s*<reference/);
     // Only the public entry points of the SDK's own dependencies.
-    const allowed = ["@trpc/client", "@trpc/server", "./limits.js", "./limits.cjs"];
+    // (`unstable-core-do-not-import` is an entry of @trpc/server's exports: the type of a
+    // subscription's tracked events, `TrackedData`, is declared there.)
+    const allowed = [
+      "@trpc/client",
+      "@trpc/server",
+      "@trpc/server/unstable-core-do-not-import",
+      "./limits.js",
+      "./limits.cjs",
+    ];
     expect(specifiers(text).filter((s) => !allowed.includes(s))).toEqual([]);
   });
 
@@ -119,7 +127,9 @@ describe("package.json", () => {
     expect(manifest.private).toBeUndefined();
     expect(Object.keys(manifest.dependencies)).toEqual(["superjson"]);
     // tRPC is the app's: one copy in its tree, shared with @trpc/tanstack-react-query (which pins its own).
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(["@trpc/client", "@trpc/server"]);
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(["@trpc/client", "@trpc/server", "eventsource"]);
+    // Node 20's EventSource for subscriptions: optional, so that npm never installs it for a browser app.
+    expect(manifest.peerDependenciesMeta).toEqual({ eventsource: { optional: true } });
     expect(manifest.peerDependencies["@trpc/client"]).toMatch(/^\^11\./);
     // @trpc/client requires exactly its own version of @trpc/server.
     expect(manifest.peerDependencies["@trpc/server"]).toBe(manifest.peerDependencies["@trpc/client"]);

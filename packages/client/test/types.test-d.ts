@@ -129,3 +129,23 @@ describe("health outputs", () => {
     expectTypeOf<DatabaseHealth>().toEqualTypeOf<RouterOutputs["health"]["db"]>();
   });
 });
+
+describe("sessions.live", () => {
+  test("subscribe is typed end to end: tracked events with the session's public seats", () => {
+    client.sessions.live.subscribe(
+      { ids: ["8d3f2a4e-0000-4000-8000-000000000000"] },
+      {
+        onData(event) {
+          expectTypeOf(event.id).toEqualTypeOf<string>();
+          expectTypeOf(event.data.seatsLeft).toEqualTypeOf<number>();
+          expectTypeOf(event.data.updatedAt).toEqualTypeOf<Date>();
+          expectTypeOf(event.data.status).toEqualTypeOf<"scheduled" | "cancelled">();
+          // @ts-expect-error the meeting link is never in a live event
+          event.data.onlineUrl;
+        },
+      },
+    );
+    // @ts-expect-error ids are required
+    client.sessions.live.subscribe({}, {});
+  });
+});

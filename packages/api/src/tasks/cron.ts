@@ -3,6 +3,7 @@ import { httpError, jsonResponse } from "../http-response.js";
 import { pruneIdempotencyKeys } from "../idempotency/index.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
+import { pruneSessionFeed } from "../domain/stores/session-feed.js";
 import { pruneDoneTasks } from "./store.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
 
@@ -39,8 +40,10 @@ export async function handleCronTasksRequest(
     const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
     const prunedTasks = await pruneDoneTasks(runtime.db);
     const prunedIdempotencyKeys = await pruneIdempotencyKeys(runtime.db);
+    // And the live feed's entries past their retention (a resume from there gets the current state).
+    const prunedFeed = await pruneSessionFeed(runtime.db);
     const durationMs = Math.round(performance.now() - started);
-    const pruned = { prunedRateLimits, prunedTasks, prunedIdempotencyKeys };
+    const pruned = { prunedRateLimits, prunedTasks, prunedIdempotencyKeys, prunedFeed };
     runtime.logger.log("info", "cron tasks drained", { ...counts, ...pruned, durationMs });
     return jsonResponse({ status: "ok", ...counts, ...pruned, durationMs }, 200);
   } catch (cause) {

@@ -38,7 +38,19 @@ export interface Procedures {
   /** A caller signed in as `userId` (a fresh user when omitted), with an HS256 access token. */
   as(userId?: string): Promise<TestUser>;
   anonymous: Caller;
+  /**
+   * Another instance on the same database: its own pool, live reader and callers (the
+   * user's token works on both). Closed with this one.
+   */
+  instance(): Instance;
   close(): Promise<void>;
+}
+
+export interface Instance {
+  runtime: ApiRuntime;
+  /** The same user's caller on this instance. */
+  as(user: TestUser): Caller;
+  anonymous: Caller;
 }
 
 const quiet: Logger = { log: () => {} };
@@ -62,8 +74,10 @@ export async function startProcedures(label: string, env: Record<string, string>
   });
   // Tokens are issued by this API's own project (its SUPABASE_URL, when the test sets one).
   const issuer = env.SUPABASE_URL ? { supabaseUrl: env.SUPABASE_URL } : undefined;
-  const withHeaders = (headers: Record<string, string>) =>
-    createCaller(createContext(runtime, { requestId: randomUUID(), headers: new Headers(headers) }));
+  const callerOn = (on: ApiRuntime) => (headers: Record<string, string>) =>
+    createCaller(createContext(on, { requestId: randomUUID(), headers: new Headers(headers) }));
+  const withHeaders = callerOn(runtime);
+  const instances: Database[] = [];
   return {
     tdb,
     db,
@@ -74,8 +88,22 @@ export async function startProcedures(label: string, env: Record<string, string>
       return { userId, token, api: withHeaders({ authorization: `Bearer ${token}` }) };
     },
     anonymous: withHeaders({}),
+    instance() {
+      const other = createDatabase({ url: tdb.pooledUrl() });
+      instances.push(other);
+      const otherRuntime = createApiRuntime({
+        env: runtime.env,
+        db: other,
+        logger: quiet,
+        waitUntil: runtime.waitUntil,
+      });
+      const on = callerOn(otherRuntime);
+      return { runtime: otherRuntime, as: (user) => on({ authorization: `Bearer ${user.token}` }), anonymous: on({}) };
+    },
     async close() {
       await Promise.all(background);
+      runtime.live.close();
+      await Promise.all(instances.map((other) => other.close()));
       await db.close();
       await tdb.drop();
     },

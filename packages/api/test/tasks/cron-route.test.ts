@@ -106,3 +106,32 @@ describe("cron: done tasks older than 30 days are pruned", () => {
     expect(left.map((row) => row.id).sort()).toEqual([rows[1]!.id, rows[2]!.id].sort());
   });
 });
+
+describe("cron: live feed entries older than a day are pruned", () => {
+  it("deletes entries written over 24 h ago, marks the head, keeps the recent ones", async () => {
+    const { runtime } = outbox.harness();
+    const session = "00000000-0000-4000-8000-000000000001";
+    // Two entries from yesterday, one from an hour ago.
+    await sql(
+      outbox.tdb.directUrl,
+      `INSERT INTO session_feed (position, session_id, capacity, confirmed_count, waitlist_count, status, updated_at, written_at)
+       SELECT h.position + n, $1::uuid, 5, n, 0, 'scheduled', now(), now() - make_interval(hours => CASE WHEN n <= 2 THEN 25 ELSE 1 END)
+       FROM session_feed_head h, generate_series(1, 3) n`,
+      [session],
+    );
+    await sql(outbox.tdb.directUrl, "UPDATE session_feed_head SET position = position + 3");
+    const response = await handleCronTasksRequest(runtime, cronRequest("GET", `Bearer ${CRON_SECRET}`), "cron-test");
+    expect((await response.json()).prunedFeed).toBe(2);
+    const left = await sql<{ confirmedCount: number }>(
+      outbox.tdb.directUrl,
+      `SELECT confirmed_count AS "confirmedCount" FROM session_feed WHERE session_id = $1::uuid`,
+      [session],
+    );
+    expect(left.map((row) => row.confirmedCount)).toEqual([3]);
+    const [head] = await sql<{ position: string; prunedThrough: string }>(
+      outbox.tdb.directUrl,
+      `SELECT position::text AS position, pruned_through::text AS "prunedThrough" FROM session_feed_head`,
+    );
+    expect(BigInt(head!.prunedThrough)).toBe(BigInt(head!.position) - 1n);
+  });
+});

@@ -46,6 +46,6 @@ export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedConte
       }),
       ...promotions,
     ];
-    return { result: toBookingDto(cancelled), taskIds: await enqueueTasks(tx, events) };
+    return { result: toBookingDto(cancelled), taskIds: await enqueueTasks(tx, events), seatsChanged: session.id };
   });
 }

@@ -29,7 +29,7 @@ export async function createBookingHandler({ ctx, input }: { ctx: ProtectedConte
       assertNotStarted(session);
       const booking = newBooking(session.id, ctx.user.id, newBookingStatus(session, ctx.env.WAITLIST_MAX));
       const taskIds = await insertBooking(tx, booking, [bookingEvent(`booking.${booking.status}`, booking, session)]);
-      return { result: booking, taskIds };
+      return { result: booking, taskIds, seatsChanged: session.id };
     });
   try {
     return await book();

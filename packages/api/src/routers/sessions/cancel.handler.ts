@@ -28,8 +28,10 @@ export async function cancelSessionHandler({ ctx, input }: { ctx: ProtectedConte
     });
     const events = [
       sessionCancelledEvent(row, cancelled.length),
-      ...cancelled.map((booking) => bookingEvent("booking.cancelled", booking, session, { reason: "session_cancelled" })),
+      ...cancelled.map((booking) =>
+        bookingEvent("booking.cancelled", booking, session, { reason: "session_cancelled" }),
+      ),
     ];
-    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
+    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events), seatsChanged: row.id };
   });
 }

@@ -34,6 +34,8 @@ export async function updateSessionHandler({ ctx, input }: { ctx: ProtectedConte
     // The input holds the session's own fields only (a strict schema); undefined ones stay as they are.
     const updated = await updateLockedSession(tx, session, { set: changes });
     const { session: row, events } = await promoteWaitlisted(tx, updated);
-    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events) };
+    // A new capacity or a promotion moves the seats; a new title or time does not.
+    const seatsChanged = changes.capacity !== undefined || events.length > 0 ? row.id : undefined;
+    return { result: toSessionDto(row, true), taskIds: await enqueueTasks(tx, events), seatsChanged };
   });
 }

@@ -1,0 +1,9 @@
+export {
+  createLiveFeed,
+  type LiveEvent,
+  type LiveFeed,
+  type LiveFeedOptions,
+  LiveStreamInterrupted,
+} from "./live-feed.js";
+export { configureLiveStreams, liveSseSettings } from "./sse-settings.js";
+export { EVENT_ID_PATTERN } from "./event-ids.js";
