@@ -105,8 +105,11 @@ function callArbitrary(procedure: RouterProcedure): fc.Arbitrary<Call> {
 }
 
 // Writes are drawn more often than reads: they are where state, and invariants, change.
+// Subscriptions answer with a stream: their hostile inputs have a suite of their own (live/streams.test.ts).
+const fuzzedProcedures = routerProcedures.filter((procedure) => procedure.type !== "subscription");
+
 const anyCall = fc.oneof(
-  ...routerProcedures.map((procedure) => ({
+  ...fuzzedProcedures.map((procedure) => ({
     weight: procedure.type === "mutation" ? 3 : 1,
     arbitrary: callArbitrary(procedure),
   })),
@@ -206,7 +209,8 @@ function record(request: FuzzRequest, data: ResultData | undefined): void {
 
 describe("fuzzing every procedure over HTTP", () => {
   it("covers every procedure of the router", () => {
-    expect(routerProcedures.map((p) => p.path).sort()).toEqual([
+    expect(routerProcedures.filter((p) => p.type === "subscription").map((p) => p.path)).toEqual(["sessions.live"]);
+    expect(fuzzedProcedures.map((p) => p.path).sort()).toEqual([
       "bookings.cancel",
       "bookings.create",
       "bookings.mine",

@@ -143,7 +143,34 @@ const ROWS: Row[] = [
     out: INSTANTS_OUT,
     in: [new Date("2099-12-31T23:59:59.999Z")],
   },
+  {
+    field: "sessions.live.ids",
+    // "known" stands for the test's session, made once the database is up.
+    call: (ids) =>
+      firstLiveEvent({ ids: Array.isArray(ids) ? ids.map((id) => (id === "known" ? sessionId : id)) : ids }),
+    out: [[], Array.from({ length: 101 }, () => randomUUID()), ["x"], [`${randomUUID()} `], "not-a-list"],
+    // The known session answers first (its current state): unknown ones are simply absent.
+    in: [["known"], ["known", ...Array.from({ length: 99 }, () => randomUUID())]],
+  },
+  {
+    field: "sessions.live.lastEventId",
+    call: (lastEventId) => firstLiveEvent({ ids: [sessionId], lastEventId }),
+    // A feed position is a bigint: past 2^63 - 1 Postgres refuses it (22003).
+    out: ["9223372036854775808", "9999999999999999999", "-1", "1; DROP", "", "1e3", 7],
+    in: ["0", "9223372036854775807", "9223372036854775807+", "12+"],
+  },
 ];
+
+/** Opens `sessions.live`, reads its first event (the statements run then) and closes it. */
+async function firstLiveEvent(input: unknown): Promise<unknown> {
+  const stream = (await api.sessions.live(input as never)) as AsyncIterable<unknown>;
+  const iterator = stream[Symbol.asyncIterator]();
+  try {
+    return await iterator.next();
+  } finally {
+    await iterator.return?.();
+  }
+}
 
 /**
  * Fields that reach SQL as text, booleans or one of a few literals: their checks are
