@@ -69,7 +69,8 @@ const scenarios = [
     name: "packages/testing/src (every suite that uses the test rig)",
     append: firstFile("packages/testing/src"),
     text: "\n// cache check\n",
-    reruns: DATABASE_SUITES.filter((name) => name !== "@s3ssions/schema-engine"),
+    // …and the rig's own tests (the fault proxy).
+    reruns: [...DATABASE_SUITES.filter((name) => name !== "@s3ssions/schema-engine"), "@s3ssions/testing"].sort(),
   },
   {
     name: "the PgBouncer config",

@@ -1,7 +1,8 @@
 // Bundles the API twice, each into one self-contained ESM file:
 //   dist/server-app.mjs    the local production server (`pnpm start`), Node ≥ 20, started
 //                          through dist/server.mjs (which turns Node's compile cache on first)
-//   dist/vercel/index.mjs  the Vercel function (web `fetch` handler), Node 22 runtime
+//   dist/vercel/index.mjs  the Vercel function (web `fetch` handler), Node 24 runtime (the root
+//                          package.json's engines; syntax for Node 22 up, so tests load it on 20)
 // `vercel.json` points Vercel at dist/vercel/ (outputDirectory), so that folder holds
 // the function's one file and nothing else. The options every bundle shares (a `require`
 // for CommonJS `pg`, `pg-native` external, …) are in bundle-options.mjs.

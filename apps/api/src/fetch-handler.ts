@@ -48,6 +48,19 @@ function proceduresOf(path: string): string[] {
 }
 
 /**
+ * The request's URL, or null when none can be built from what the client sent: the local
+ * server builds it from the Host header, which Node passes through with a port out of
+ * range (`localhost:99999`) that the URL parser refuses. A client error, answered as one.
+ */
+function urlOf(request: Request): URL | null {
+  try {
+    return new URL(request.url);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The whole API as one web-standard handler: the Vercel function and the local server
  * both call exactly this. Around the routes: request ids, CORS, security headers,
  * `Server-Timing`, and one JSON log line per request.
@@ -106,12 +119,15 @@ export function createFetchHandler(runtime: ApiRuntime): FetchHandler {
     const started = performance.now();
     const coldStart = served++ === 0;
     const requestId = requestIdOf(request.headers.get("x-request-id"));
-    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const url = urlOf(request);
+    const path = url ? url.pathname.replace(/\/+$/, "") || "/" : "?";
 
     const timing = newQueryTiming();
     let response: Response;
     try {
-      response = await route(request, requestId, path, coldStart, timedDatabase(runtime.db, timing));
+      response = url
+        ? await route(request, requestId, path, coldStart, timedDatabase(runtime.db, timing))
+        : httpError(400, "BAD_REQUEST", "Malformed request URL or Host header", requestId);
     } catch (error) {
       runtime.logger.log("error", "request failed", {
         requestId,

@@ -1,10 +1,11 @@
 import { once } from "node:events";
 import { type IncomingMessage, STATUS_CODES, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { httpError } from "@s3ssions/api/runtime";
+import { httpError, type Logger } from "@s3ssions/api/runtime";
 import { FastResponse, NodeRequest, sendNodeResponse } from "srvx/node";
 import { MAX_BODY_BYTES } from "./http-limits.js";
 import { requestIdOf } from "./request-id.js";
+import { SECURITY_HEADERS } from "./security-headers.js";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 type ErrorCode = Parameters<typeof httpError>[1];
@@ -16,17 +17,30 @@ type ErrorCode = Parameters<typeof httpError>[1];
  */
 async function errorAnswer(status: number, code: ErrorCode, message: string, givenRequestId?: string) {
   const requestId = requestIdOf(givenRequestId);
-  const response = httpError(status, code, message, requestId, { "x-request-id": requestId, connection: "close" });
+  const response = httpError(status, code, message, requestId, {
+    ...SECURITY_HEADERS,
+    "x-request-id": requestId,
+    connection: "close",
+  });
   const body = await response.text();
-  return { headers: Object.fromEntries(response.headers), body };
+  return { requestId, headers: Object.fromEntries(response.headers), body };
 }
 
 async function sendError(res: ServerResponse, req: IncomingMessage, status: number, code: ErrorCode, message: string) {
-  if (res.destroyed) return;
-  const { headers, body } = await errorAnswer(status, code, message, req.headers["x-request-id"] as string | undefined);
-  if (res.headersSent) return void res.destroy();
+  const { requestId, headers, body } = await errorAnswer(
+    status,
+    code,
+    message,
+    req.headers["x-request-id"] as string | undefined,
+  );
+  if (res.destroyed) return requestId;
+  if (res.headersSent) {
+    res.destroy();
+    return requestId;
+  }
   res.writeHead(status, headers);
   res.end(body);
+  return requestId;
 }
 
 /** A body declared larger than the limit: never read; the handler answers 413 from the header. */
@@ -59,7 +73,13 @@ export interface NodeServer {
  * FastResponse goes out without a web stream. `Response` in this process is that class
  * (tRPC builds its answers with the global), a web Response to every reader.
  */
-export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): Promise<NodeServer> {
+export function listen(
+  handler: FetchHandler,
+  port: number,
+  host = "0.0.0.0",
+  /** Where the server's own answers are logged (the handler logs every request it answers). */
+  logger?: Logger,
+): Promise<NodeServer> {
   globalThis.Response = FastResponse as unknown as typeof Response;
   const inFlight = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
@@ -76,8 +96,15 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
         // Shutting down since the request came: its connection ends with this response.
         if (closing) res.shouldKeepAlive = false;
         await send(res, response);
-      } catch {
-        await sendError(res, req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+      } catch (error) {
+        const requestId = await sendError(res, req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+        logger?.log("error", "request failed", {
+          requestId,
+          method: req.method,
+          status: 500,
+          error: error instanceof Error ? error.message : String(error),
+          stack: error instanceof Error ? error.stack : undefined,
+        });
       }
     })();
     inFlight.add(work);
@@ -98,7 +125,8 @@ export function listen(handler: FetchHandler, port: number, host = "0.0.0.0"): P
     const status = tooLarge ? 431 : 400;
     const message = tooLarge ? "Request headers or URL are too large" : "Malformed request";
     // Nothing of the request was parsed, its x-request-id included: the id is ours.
-    void errorAnswer(status, "BAD_REQUEST", message).then(({ headers, body }) => {
+    void errorAnswer(status, "BAD_REQUEST", message).then(({ requestId, headers, body }) => {
+      logger?.log("warn", "malformed request", { requestId, status, error: error.code ?? error.message });
       const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, `content-length: ${Buffer.byteLength(body)}`];
       for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
       socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);

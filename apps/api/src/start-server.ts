@@ -24,7 +24,7 @@ export async function startServer(
   const runtime = createApiRuntime({ env, db, logger, waitUntil: background.waitUntil });
   const handler = createFetchHandler(runtime);
   const port = Number(source.PORT ?? 3000);
-  const server = await listen(handler, port, source.HOST ?? "0.0.0.0");
+  const server = await listen(handler, port, source.HOST ?? "0.0.0.0", logger);
   logger.log("info", "listening", {
     port: server.port,
     env: env.APP_ENV,

@@ -10,6 +10,9 @@ export function apiClient(baseUrl: string, token?: string): S3ssionsClient {
     batch: false,
     // Tests wait for slow paths on purpose (pool exhaustion, lock queues): the test's own timeout rules.
     timeoutMs: 0,
+    // Each test asserts what one attempt answers (a 429 at once, not after its Retry-After);
+    // the SDK's retries are its own tests' subject.
+    retry: false,
     ...(token ? { getAccessToken: () => token } : {}),
   });
 }

@@ -84,7 +84,7 @@ describe("CORS from the allowlist", () => {
 
     const res = await fetch(`${api.baseUrl}/health`, { headers: { origin: APP_ORIGIN } });
     const exposed = (res.headers.get("access-control-expose-headers") ?? "").split(/\s*,\s*/);
-    expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after"]));
+    expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after", "idempotent-replayed"]));
   });
 
   it("gives another origin nothing: preflight 403, no CORS headers", async () => {

@@ -49,7 +49,9 @@ async function restartRounds(entry?: { entry: string; args: string[]; cwd: strin
   return { answered, failures };
 }
 
-describe("fresh processes in a row through one pooler", () => {
+// Ten process starts (the control's under tsx) take seconds alone and minutes when the
+// suites share a loaded 2-core machine: a ceiling against hangs, not a measurement.
+describe("fresh processes in a row through one pooler", { timeout: 240_000 }, () => {
   it(`${RESTARTS} restarts: every request answered`, async () => {
     const { answered, failures } = await restartRounds();
     expect(answered).toBe(RESTARTS * ROUTES.length);

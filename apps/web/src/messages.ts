@@ -4,7 +4,7 @@ import type { S3ssionsErrorCode, SessionDto } from "@s3ssions/client";
 export function bookingFailure(code: S3ssionsErrorCode | null): string {
   switch (code) {
     case "UNAUTHORIZED":
-      return "Sign in with an access token to book.";
+      return "Sign in to book.";
     case "PRECONDITION_FAILED":
       return "This session has started or was cancelled.";
     case "NOT_FOUND":

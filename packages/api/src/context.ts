@@ -2,6 +2,7 @@ import type { Database } from "@s3ssions/db";
 import type { AccessTokenVerifier, AuthUser } from "./auth/access-token.js";
 import { createAccessTokenVerifier } from "./auth/verify-access-token.js";
 import type { Env } from "./env.js";
+import type { KeyClaim } from "./idempotency/index.js";
 import { configureLiveStreams } from "./live/sse-settings.js";
 import { createLiveFeed, type LiveFeed } from "./live/live-feed.js";
 import type { Logger } from "./logger.js";
@@ -40,6 +41,10 @@ export interface Context extends ApiRuntime {
   coldStart: boolean;
   /** Set by `protectedProcedure`. */
   user: AuthUser | null;
+  /** The Idempotency-Key this mutation holds (`protectedProcedure`); commitChange writes its outcome. */
+  idempotency: KeyClaim | null;
+  /** Headers a procedure adds to its HTTP answer (a replay's `Idempotent-Replayed`). */
+  responseHeaders: Headers;
 }
 
 export function createContext(
@@ -59,6 +64,8 @@ export function createContext(
     headers: request.headers,
     coldStart: request.coldStart ?? false,
     user: null,
+    idempotency: null,
+    responseHeaders: new Headers(),
   };
 }
 

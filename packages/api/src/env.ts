@@ -69,6 +69,8 @@ function perMinuteLimit(fallback: number) {
   );
 }
 
+/** Supabase's longest configurable access-token lifetime (its JWT expiry limit): one week. */
+export const DEFAULT_JWT_MAX_LIFETIME_SEC = 7 * 24 * 3600;
 /** A whole number within [min, max]; unset or empty takes the default. */
 function wholeNumber(fallback: number, min: number, max: number, unit: string) {
   return z.pipe(
@@ -98,6 +100,18 @@ const envSchema = z
     SUPABASE_JWT_SECRET: optionalText,
     /** The access tokens' `iss` when it is not `${SUPABASE_URL}/auth/v1` (a custom domain). */
     SUPABASE_JWT_ISSUER: z.pipe(optionalText, z.optional(httpUrl())),
+    /** The longest an access token may live (`exp` − `iat`), in seconds; a longer one is refused. */
+    SUPABASE_JWT_MAX_LIFETIME_SEC: z.pipe(
+      z.optional(trimmed()),
+      z.transform((value: string | undefined, ctx) => {
+        if (value === undefined || value === "") return DEFAULT_JWT_MAX_LIFETIME_SEC;
+        if (!/^[1-9]\d{0,9}$/.test(value)) {
+          addIssue(ctx, "must be a whole number of seconds (at least 1)");
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
+    ),
     /** Most waitlisted bookings per session; unset: as many as the session's capacity. */
     WAITLIST_MAX: z.pipe(
       z.optional(trimmed()),
@@ -151,6 +165,8 @@ const envSchema = z
     RATE_LIMIT_BOOKINGS_CREATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_SESSIONS_UPDATE_PER_MIN: perMinuteLimit(60),
     RATE_LIMIT_BOOKINGS_CANCEL_PER_MIN: perMinuteLimit(60),
+    /** How long a mutation's Idempotency-Key and its outcome are kept (whole hours, default 24). */
+    IDEMPOTENCY_KEY_TTL_HOURS: wholeNumber(24, 1, 87_600, "hours"),
     /** How often the instance's live reader reads the change feed while it has viewers. */
     LIVE_POLL_MS: wholeNumber(250, 10, 10_000, "milliseconds"),
     /** How long one live stream lasts before the server ends it (the client resumes): below Vercel's 30 s. */

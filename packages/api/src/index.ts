@@ -5,6 +5,8 @@ export { appRouter, type AppRouter } from "./root.js";
 export type { PublicAppRouter } from "./public-router.js";
 export type { BookingDto, SessionDto } from "./domain/schemas/dto.js";
 export { createCallerFactory } from "./trpc.js";
+export { attachRequestId } from "./error-request-id.js";
+export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, keyedBatchProblem, requestFingerprint } from "./idempotency/index.js";
 export * from "./runtime.js";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

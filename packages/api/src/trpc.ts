@@ -3,6 +3,8 @@ import { z } from "zod";
 import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
 import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";
+import { requestIdOfError } from "./error-request-id.js";
+import { runKeyedMutation } from "./idempotency/index.js";
 import { liveSseSettings } from "./live/sse-settings.js";
 import { mapDatabaseError } from "./map-database-error.js";
 import { retryAfterSecondsOf } from "./rate-limit/index.js";
@@ -38,9 +40,10 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        requestId: ctx?.requestId ?? null,
+        // Refused before a context existed: the endpoint attached the id to the error.
+        requestId: ctx?.requestId ?? requestIdOfError(error) ?? null,
         zodError,
-        /** Seconds until a rate-limited call may be retried (429 only). */
+        /** Seconds until the call may be retried (429; 409 while its Idempotency-Key is in flight). */
         retryAfterSeconds: retryAfterSecondsOf(error) ?? null,
       },
     };
@@ -78,14 +81,19 @@ async function authenticate(ctx: { verifyAccessToken: (token: string) => Promise
 
 export const publicProcedure = t.procedure.use(async ({ next }) => classified(await next()));
 
-/** Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`. */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+/**
+ * Requires `Authorization: Bearer <Supabase access token>`; puts the user on `ctx.user`.
+ * Every mutation is one of these: a mutation's `Idempotency-Key` is honoured here.
+ */
+export const protectedProcedure = t.procedure.use(async ({ ctx, next, type, path, getRawInput }) => {
   const token = bearerTokenOf(ctx.headers);
   if (!token) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in: send Authorization: Bearer <access token>" });
   }
   const user = await authenticate(ctx, token);
-  return classified(await next({ ctx: { user } }));
+  const run = (idempotency: Context["idempotency"]) => next({ ctx: { user, idempotency } });
+  if (type !== "mutation") return classified(await run(null));
+  return classified(await runKeyedMutation(ctx, { userId: user.id, path, getRawInput }, run));
 });
 
 /**

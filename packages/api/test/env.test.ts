@@ -128,6 +128,16 @@ describe("parseEnv", () => {
     expect(env.CORS_ORIGINS).toEqual(["https://a.example.com", "http://localhost:5173"]);
   });
 
+  it("keeps Idempotency-Keys 24 h unless told otherwise, in whole hours of at least one", () => {
+    expect(parseEnv(production).IDEMPOTENCY_KEY_TTL_HOURS).toBe(24);
+    expect(parseEnv({ ...production, IDEMPOTENCY_KEY_TTL_HOURS: " 48 " }).IDEMPOTENCY_KEY_TTL_HOURS).toBe(48);
+    for (const value of ["0", "1.5", "-1", "a day"]) {
+      expect(problemsOf({ ...production, IDEMPOTENCY_KEY_TTL_HOURS: value }), value).toEqual([
+        "IDEMPOTENCY_KEY_TTL_HOURS must be a whole number of hours from 1 to 87600",
+      ]);
+    }
+  });
+
   it("never echoes a value in its message", () => {
     const error = (() => {
       try {

@@ -123,12 +123,14 @@ export interface SpawnOptions {
   args: string[];
   env: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** The Node binary (NODE unless set). */
+  node?: string;
 }
 
 /** Spawns `node …args` and resolves once it logs `"msg":"listening"` with its port. stdout is drained. */
 export async function spawnServer(options: SpawnOptions): Promise<Server> {
   const started = performance.now();
-  const child = spawn(NODE, options.args, {
+  const child = spawn(options.node ?? NODE, options.args, {
     env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

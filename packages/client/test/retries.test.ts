@@ -72,6 +72,13 @@ describe("queries", () => {
     expect(stub.seen).toHaveLength(1);
   });
 
+  it("a Retry-After longer than maxDelayMs is the app's to wait out: the call ends with it", async () => {
+    stub = await startStub((_, response) => trpcError(response, "TOO_MANY_REQUESTS", 429, { "retry-after": "60" }));
+    const error = await failure(createClient({ url: stub.url, timeoutMs: 0 }).sessions.list.query({}));
+    expect(getErrorCode(error)).toBe("TOO_MANY_REQUESTS");
+    expect(stub.seen).toHaveLength(1);
+  });
+
   it("an aborted call is not retried", async () => {
     stub = await startStub((_, response) => setTimeout(() => drop(response), 50));
     const controller = new AbortController();

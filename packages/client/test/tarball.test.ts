@@ -37,7 +37,8 @@ const ALLOWED_INSTALLS = new Set([
   "@types/node",
   "undici-types",
 ]);
-const PACKED_SIZE_BUDGET = 48 * 1024;
+// The README is about a quarter of it (13 KiB gzip with the Next.js, Expo and TypeScript sections).
+const PACKED_SIZE_BUDGET = 56 * 1024;
 
 async function installedPackages(nodeModules: string): Promise<string[]> {
   const names: string[] = [];

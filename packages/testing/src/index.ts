@@ -14,3 +14,4 @@ export * from "./test-ca.js";
 export * from "./checkout-copy.js";
 export * from "./session-input.js";
 export * from "./health-report.js";
+export * from "./fault-proxy.js";

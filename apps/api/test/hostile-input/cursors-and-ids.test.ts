@@ -32,6 +32,8 @@ describe("opaque cursors and ids: anything malformed is 400, never 500", () => {
     // Valid for JS Date, out of range for Postgres timestamptz.
     b64(["-271821-04-20T00:00:00.000Z", randomUUID()]),
     b64(["+275760-09-13T00:00:00.000Z", randomUUID()]),
+    // Year 0 is a JS Date and a 4-digit year, but Postgres has no year 0 (22008).
+    b64(["0000-01-01T00:00:00.000Z", randomUUID()]),
     // Shaped like a uuid to a loose check, not a uuid to Postgres.
     b64(["2030-01-01T00:00:00.000Z", "-".repeat(36)]),
     b64(["2030-01-01T00:00:00.000Z", "0123456789abcdef0123456789abcdef----"]),

@@ -36,11 +36,12 @@ describe("NUL and lone surrogates never reach Postgres, in any string field of a
       "sessions.cancel": { id: spare.id },
       "bookings.create": { sessionId: session.id },
       "bookings.cancel": { id: booking.id },
-      "sessions.live": { ids: [session.id] },
       "bookings.mine": { limit: 5 },
+      "sessions.live": { ids: [session.id] },
     };
     const call = (path: string, type: string, input: unknown) => {
       const wire = JSON.stringify(superjson.serialize(input));
+      // A subscription's input is checked before its stream opens: a GET, like a query's.
       return type === "mutation" ? asOwner.post(path, wire) : asOwner.get(path, wire);
     };
     const rowsNow = async () =>
@@ -82,12 +83,13 @@ describe("NUL and lone surrogates never reach Postgres, in any string field of a
         "bookings.cancel.id",
         "bookings.mine.status",
         "bookings.mine.cursor",
+        "sessions.live.lastEventId",
       ]),
     );
 
     // The same inputs without the hostile value are served: the 400s above were the field's.
+    // (A valid subscription opens its stream: live/streams.test.ts reads those.)
     for (const { path, type } of routerProcedures) {
-      // A valid subscription answers a stream that lasts (test/live reads those).
       if (!valid[path] || type === "subscription") continue;
       const result = await call(path, type, valid[path]);
       expect(result.status, `${path}: ${result.text}`).toBe(200);

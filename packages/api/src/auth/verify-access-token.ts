@@ -26,7 +26,10 @@ import { createSecretMatcher } from "./credentials.js";
  * - The header's `alg` only chooses between those two paths; each path pins its own
  *   algorithm list, so `none`, HS256-with-a-public-key and friends are rejected.
  * - Claims: valid signature, `exp` required, `nbf` honoured (5 s tolerance), `aud`
- *   `authenticated`, `role` `authenticated`, `sub` a UUID. The project's anon and
+ *   `authenticated`, `role` `authenticated`, `sub` a UUID. `iat` is not in the future
+ *   (same tolerance), and the token lives no longer than `SUPABASE_JWT_MAX_LIFETIME_SEC`
+ *   (`exp` − `iat`, or `exp` − now without `iat`): a leaked signing key or a misconfigured
+ *   issuer cannot mint a token that outlives every key rotation. The project's anon and
  *   service-role keys are never a user, even if their claims looked like one.
  * - `iss` is pinned to `${SUPABASE_URL}/auth/v1` (`SUPABASE_JWT_ISSUER` overrides it for a
  *   custom domain): a token of another project is refused even where keys are shared.
@@ -117,6 +120,16 @@ function fromJoseError(error: unknown): AuthError {
   return invalid("unexpected", error);
 }
 
+/** What jose does not check: `iat` in the future, and a lifetime longer than the configured maximum. */
+function assertSaneLifetime(payload: JWTPayload, maxLifetimeSec: number, toleranceSec: number): void {
+  const nowSec = Math.floor(Date.now() / 1000);
+  const { iat, exp } = payload;
+  if (typeof iat === "number" && iat > nowSec + toleranceSec) throw invalid("claim:iat:in_future");
+  if (typeof exp === "number" && exp - Math.min(iat ?? nowSec, nowSec) > maxLifetimeSec + toleranceSec) {
+    throw invalid("lifetime");
+  }
+}
+
 function toAuthUser(payload: JWTPayload): AuthUser {
   const {
     sub,
@@ -189,6 +202,7 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
     } catch (error) {
       throw fromJoseError(error);
     }
+    assertSaneLifetime(payload, env.SUPABASE_JWT_MAX_LIFETIME_SEC, clockTolerance);
     return toAuthUser(payload);
   };
 }

@@ -13,8 +13,14 @@ export function snapshotEventIds(head: bigint, count: number): string[] {
   return Array.from({ length: count }, (_, index) => (index === count - 1 ? eventIdOf(head) : `${head}+`));
 }
 
-/** A valid last event id: a position, or a position and `+` (a state cut short). */
-export const EVENT_ID_PATTERN = /^\d{1,19}\+?$/;
+/** The greatest feed position: the column is a Postgres bigint. */
+const MAX_POSITION = 2n ** 63n - 1n;
+
+/** A valid last event id: a position (within a bigint), or a position and `+` (a state cut short). */
+export function isEventId(value: string): boolean {
+  const match = /^(\d{1,19})\+?$/.exec(value);
+  return match !== null && BigInt(match[1] as string) <= MAX_POSITION;
+}
 
 /** The position a stream may resume after, or null when it must start from the current state. */
 export function parseEventId(lastEventId: string | null | undefined): bigint | null {

@@ -6,4 +6,3 @@ export {
   LiveStreamInterrupted,
 } from "./live-feed.js";
 export { configureLiveStreams, liveSseSettings } from "./sse-settings.js";
-export { EVENT_ID_PATTERN } from "./event-ids.js";

@@ -33,10 +33,14 @@ export class RateLimitExceededError extends Error {
   }
 }
 
-/** The seconds to wait before retrying, when `error` (a TRPCError or its cause) is a rate limit; else undefined. */
+/**
+ * The seconds to wait before retrying, when `error` (a TRPCError or its cause) says so: a
+ * rate limit, or a key still in flight (KeyInFlightError); else undefined.
+ */
 export function retryAfterSecondsOf(error: unknown): number | undefined {
   const cause = error instanceof TRPCError ? error.cause : error;
-  return cause instanceof RateLimitExceededError ? cause.retryAfterSeconds : undefined;
+  const seconds = (cause as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === "number" ? seconds : undefined;
 }
 
 function rateLimitOf(env: Env, action: RateLimitedAction): number {

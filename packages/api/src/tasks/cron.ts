@@ -1,5 +1,6 @@
 import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
 import { httpError, jsonResponse } from "../http-response.js";
+import { pruneIdempotencyKeys } from "../idempotency/index.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
 import { pruneSessionFeed } from "../domain/stores/session-feed.js";
@@ -38,10 +39,11 @@ export async function handleCronTasksRequest(
     // The cron is the one periodic job: it also clears rate-limit windows idle for an hour.
     const prunedRateLimits = await pruneRateLimits(runtime.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS });
     const prunedTasks = await pruneDoneTasks(runtime.db);
+    const prunedIdempotencyKeys = await pruneIdempotencyKeys(runtime.db);
     // And the live feed's entries past their retention (a resume from there gets the current state).
     const prunedFeed = await pruneSessionFeed(runtime.db);
     const durationMs = Math.round(performance.now() - started);
-    const pruned = { prunedRateLimits, prunedTasks, prunedFeed };
+    const pruned = { prunedRateLimits, prunedTasks, prunedIdempotencyKeys, prunedFeed };
     runtime.logger.log("info", "cron tasks drained", { ...counts, ...pruned, durationMs });
     return jsonResponse({ status: "ok", ...counts, ...pruned, durationMs }, 200);
   } catch (cause) {

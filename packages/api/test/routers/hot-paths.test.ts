@@ -13,7 +13,7 @@ afterAll(() => p?.close());
 // runtime nor its query compiler is loaded for them (a cold start skips both, and an
 // instance that only lists and books never holds them in memory).
 describe("the hot paths never load Prisma", () => {
-  it("sessions.list (signed out and signed in, links hidden and shown) and bookings.create", async () => {
+  it("sessions.list (signed out and signed in, links hidden and shown), bookings.create and bookings.cancel", async () => {
     const host = await p.as();
     const guest = await p.as();
     const [session] = await sql<{ id: string }>(
@@ -24,12 +24,20 @@ describe("the hot paths never load Prisma", () => {
     );
 
     expect((await p.anonymous.sessions.list({ hostId: host.userId })).items[0]?.onlineUrl).toBeNull();
-    expect(await guest.api.bookings.create({ sessionId: session!.id })).toMatchObject({ status: "confirmed" });
+    const booked = await guest.api.bookings.create({ sessionId: session!.id });
+    expect(booked).toMatchObject({ status: "confirmed" });
     const listed = await guest.api.sessions.list({ hostId: host.userId });
     expect(listed.items[0]).toMatchObject({ id: session!.id, onlineUrl: "https://meet.example/hot", seatsLeft: 0 });
-    expect(await (await p.as()).api.bookings.create({ sessionId: session!.id })).toMatchObject({
-      status: "waitlisted",
-    });
+    const waiting = await p.as();
+    expect(await waiting.api.bookings.create({ sessionId: session!.id })).toMatchObject({ status: "waitlisted" });
+
+    // Refused before any change (an unknown id, a stranger's cancel); the owner's cancel
+    // frees the seat for the waitlist, and cancelling again answers the cancelled booking.
+    await expect(guest.api.bookings.cancel({ id: randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(waiting.api.bookings.cancel({ id: booked.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await guest.api.bookings.cancel({ id: booked.id })).toMatchObject({ id: booked.id, status: "cancelled" });
+    expect(await guest.api.bookings.cancel({ id: booked.id })).toMatchObject({ status: "cancelled" });
+    expect((await waiting.api.sessions.list({ hostId: host.userId })).items[0]).toMatchObject({ seatsLeft: 0 });
 
     expect(() => p.db.prisma).toThrow(/not loaded/);
   });

@@ -34,9 +34,12 @@ export async function warmUp(sides: Side[], routes: readonly BenchRoute[]): Prom
   }
 }
 
-/** One route on every side: c=1 latency with PgBouncer's counts, then c=32 throughput with server CPU. */
-export async function measureRoute(sides: Side[], route: BenchRoute): Promise<void> {
-  for (const s of sides)
+/**
+ * One route on every side: c=1 latency with PgBouncer's counts, then c=32 throughput with
+ * server CPU — on the other runtimes' sides (`elsewhere`) c=32 only, in the same rotation.
+ */
+export async function measureRoute(sides: Side[], route: BenchRoute, elsewhere: Side[] = []): Promise<void> {
+  for (const s of [...sides, ...elsewhere])
     s.numbers.set(route.name, {
       c1: [],
       pooler: { queries: 0, transactions: 0, requests: 0 },
@@ -59,8 +62,9 @@ export async function measureRoute(sides: Side[], route: BenchRoute): Promise<vo
       numbers.pooler.requests += result.samples.length;
     }
   }
+  const everywhere = [...sides, ...elsewhere];
   for (let slice = 0; slice < C32_SLICES; slice++) {
-    for (const s of rotated(sides, slice)) {
+    for (const s of rotated(everywhere, slice)) {
       const cpuBefore = cpuMs(s.server.child.pid!);
       const result = await load(s.c32, s.server.port, () => route.next(s.data), {
         concurrency: 32,

@@ -1,6 +1,7 @@
 /** The three sides `pnpm bench` compares, and what is measured on each. */
 import type { Agent } from "node:http";
 import type { BenchData, LoadResult, Server } from "../harness.js";
+import type { Runtime } from "./runtimes.js";
 
 export const SIDES = ["ours", "peer", "raw"] as const;
 export type SideKey = (typeof SIDES)[number];
@@ -20,9 +21,13 @@ export interface Tally {
   statuses: Map<string, number>;
 }
 
-/** A server, the database it alone uses, and what was measured on it. */
+/**
+ * A server, the database it uses, and what was measured on it. On the shipped runtime each
+ * side has a database of its own; a side on another runtime shares its key's database.
+ */
 export interface Side {
   key: SideKey;
+  runtime: Runtime;
   server: Server;
   data: BenchData;
   c1: Agent;

@@ -26,6 +26,11 @@ export function printTable(rows: Row[]) {
     r.holds === undefined ? "" : r.holds ? "yes" : "NO",
     r.old,
   ]);
+  printGrid(header, cells);
+}
+
+/** A markdown table, columns padded to their widest cell. */
+export function printGrid(header: string[], cells: string[][]) {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(" | ")} |`;
   console.log();

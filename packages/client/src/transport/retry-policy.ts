@@ -6,7 +6,7 @@ export interface RetryOptions {
   attempts?: number | undefined;
   /** The first wait's ceiling in ms; each further wait doubles it (default 250). */
   baseDelayMs?: number | undefined;
-  /** No wait is longer (default 5000), unless the server asked for it with `Retry-After`. */
+  /** No wait is longer (default 5000): a `Retry-After` beyond it ends the call with that answer. */
   maxDelayMs?: number | undefined;
 }
 
@@ -66,8 +66,8 @@ const RETRIED_CODES = new Set(["BAD_GATEWAY", "SERVICE_UNAVAILABLE", "GATEWAY_TI
  * How long to wait before the next attempt, or `null` when this failure is final:
  * queries (and mutations the SDK keyed) on a network failure, 502, 503 and 504; a 429,
  * or a keyed mutation's 409 "still in flight", when the answer says when to come back.
- * Never any other 4xx. Full jitter on an exponential ceiling, or exactly `Retry-After`;
- * a wait that would not end before the deadline is not begun.
+ * Never any other 4xx. Full jitter on an exponential ceiling, or exactly `Retry-After`
+ * when it is within `maxDelayMs`; a wait that would not end before the deadline is not begun.
  */
 export function retryDelayMs(
   policy: RetryPolicy,
@@ -87,5 +87,7 @@ export function retryDelayMs(
   } else {
     return null;
   }
+  // A longer wait the app should choose itself (it has `retryAfterSeconds`), not sit through unaware.
+  if (retryAfter !== undefined && retryAfter > policy.maxDelayMs) return null;
   return delay < call.remainingMs ? delay : null;
 }

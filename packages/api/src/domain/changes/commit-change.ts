@@ -1,5 +1,7 @@
 import type { Queryable } from "@s3ssions/db";
+import { TRPCError } from "@trpc/server";
 import type { Context } from "../../context.js";
+import { recordOutcome, successOutcome } from "../../idempotency/index.js";
 import { runTasksNow } from "../../tasks/run-tasks.js";
 import { appendSessionChange } from "../stores/session-feed.js";
 
@@ -18,17 +20,24 @@ export interface Change<T> {
 }
 
 /**
- * One state change: `work`, the live feed's entry for it and the tasks reporting it commit
- * together in one transaction, then the tasks run after the response (waitUntil). If the
- * instance is frozen first, the cron drain finds them.
+ * One state change: `work`, the live feed's entry for it, the tasks reporting it and the
+ * outcome of the request's Idempotency-Key commit together in one transaction, then the
+ * tasks run after the response (waitUntil). If the instance is frozen first, the cron
+ * drain finds them; if it dies after the commit, a retry with the key replays this result.
  */
 export async function commitChange<T>(ctx: Context, work: (tx: Queryable) => Promise<Change<T>>): Promise<T> {
+  const claim = ctx.idempotency;
   const { result, taskIds, seatsChanged } = await ctx.db.transaction(async (tx) => {
     const change = await work(tx);
+    if (claim && !(await recordOutcome(tx, claim, successOutcome(change.result)))) {
+      // Our claim was taken over as abandoned: the other request's run is the key's; roll back.
+      throw new TRPCError({ code: "CONFLICT", message: "This Idempotency-Key was taken over by a retry" });
+    }
     // Last: the feed's counter stays locked from this statement to the COMMIT only.
     if (change.seatsChanged) await appendSessionChange(tx, change.seatsChanged);
     return change;
   });
+  if (claim) claim.recorded = true;
   // This instance's own viewers hear of it now, not at the next poll.
   if (seatsChanged) ctx.live.changed();
   if (taskIds.length > 0) ctx.waitUntil(runTasksNow(ctx, taskIds));

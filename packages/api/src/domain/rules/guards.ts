@@ -1,7 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { AuthUser } from "../../auth/access-token.js";
 import type { SessionRow } from "../schemas/dto.js";
-import { startsInFuture } from "./session-times.js";
 
 export function sessionNotFound(): TRPCError {
   return new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
@@ -30,12 +29,5 @@ export function assertNotAnonymous(user: Pick<AuthUser, "isAnonymous">, action: 
       code: "FORBIDDEN",
       message: `Anonymous sign-ins cannot ${action}: sign in with an account`,
     });
-  }
-}
-
-/** Bookings and sessions freeze at the start: nothing moves into the past, nobody is notified of it. */
-export function assertNotStarted(session: Pick<SessionRow, "startsAt">, now = Date.now()): void {
-  if (!startsInFuture(session.startsAt, now)) {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: "The session has already started" });
   }
 }

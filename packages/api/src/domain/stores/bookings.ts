@@ -29,6 +29,20 @@ export function toBookingDto(row: BookingDto): BookingDto {
   };
 }
 
+/**
+ * Who holds a booking and in which session, read unlocked: a change locks that session
+ * first (sessions before bookings, always) and refuses a stranger before taking any lock.
+ */
+export async function findBookingOwner(
+  tx: Queryable,
+  id: string,
+): Promise<{ sessionId: string; userId: string } | null> {
+  const rows = await tx.query<{ sessionId: string; userId: string }>(
+    sql`SELECT session_id::text AS "sessionId", user_id::text AS "userId" FROM bookings WHERE id = ${id}::uuid`,
+  );
+  return rows[0] ?? null;
+}
+
 /** A booking read inside a change (its session locked first). */
 export async function findBooking(tx: Queryable, id: string): Promise<BookingRow | null> {
   const rows = await tx.query<BookingRow>(sql`SELECT ${BOOKING_COLUMNS} FROM bookings WHERE id = ${id}::uuid`);

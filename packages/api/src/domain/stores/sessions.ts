@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type Database, join, type Queryable, raw, type Sql, sql } from "@s3ssions/db";
 import type { SessionRow } from "../schemas/dto.js";
 import type { ActiveBooking } from "./bookings.js";
@@ -117,4 +118,23 @@ export function selectSessionPage(db: Database, query: SessionPageQuery): Promis
     WHERE ${join(conditions, " AND ")}
     ORDER BY starts_at, id
     LIMIT ${query.take}`);
+}
+
+/** What a host sets on a new session: the stored fields a create names (the rest take their defaults). */
+export type NewSession = Pick<SessionRow, "hostId" | "title" | "startsAt" | "endsAt" | "timezone" | "capacity"> &
+  Partial<Pick<SessionRow, "description" | "location" | "onlineUrl">>;
+
+/** Inserts a session (scheduled, no bookings) in the change's transaction; the row as stored. */
+export async function insertSession(tx: Queryable, session: NewSession): Promise<SessionRow> {
+  const now = new Date();
+  const rows = await tx.query<SessionRow>(sql`
+    INSERT INTO sessions (id, host_id, title, description, starts_at, ends_at, timezone, location, online_url,
+                          capacity, created_at, updated_at)
+    VALUES (${randomUUID()}::uuid, ${session.hostId}::uuid, ${session.title}, ${session.description ?? null},
+            ${session.startsAt}, ${session.endsAt}, ${session.timezone}, ${session.location ?? null},
+            ${session.onlineUrl ?? null}, ${session.capacity}::int, ${now}, ${now})
+    RETURNING ${sessionColumns()}`);
+  const row = rows[0];
+  if (!row) throw new Error("INSERT … RETURNING returned no session");
+  return row;
 }

@@ -3,8 +3,8 @@ import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/changes/commit-change.js";
 import { bookingEvent } from "../../domain/changes/events.js";
 import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
-import { assertNotStarted } from "../../domain/rules/guards.js";
-import { findBooking, setBookingStatus, toBookingDto } from "../../domain/stores/bookings.js";
+import { assertNotStarted } from "../../domain/rules/session-times.js";
+import { findBooking, findBookingOwner, setBookingStatus, toBookingDto } from "../../domain/stores/bookings.js";
 import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";
 import { enqueueTasks } from "../../tasks/outbox.js";
@@ -17,16 +17,16 @@ function bookingNotFound() {
 /** Cancels the caller's booking; a freed seat goes to the earliest waitlisted booking. Idempotent. */
 export async function cancelBookingHandler({ ctx, input }: { ctx: ProtectedContext; input: CancelBookingInput }) {
   await enforceRateLimit(ctx, "bookings.cancel");
-  const prisma = await ctx.db.ready();
-  const owner = await prisma.booking.findUnique({
-    where: { id: input.id },
-    select: { sessionId: true, userId: true },
-  });
-  if (!owner) throw bookingNotFound();
-  if (owner.userId !== ctx.user.id) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only the booking's owner may cancel it" });
-  }
+  // The owner is read in the change's transaction: each trip to the pool waits behind every
+  // request queued on the instance's one connection, and a lookup before the transaction
+  // was one more trip (bench:load p50: 2.1–2.4× the other procedures' with it, 1.7–1.9×
+  // without; what is left is the change's own statements on the held connection).
   return commitChange(ctx, async (tx) => {
+    const owner = await findBookingOwner(tx, input.id);
+    if (!owner) throw bookingNotFound();
+    if (owner.userId !== ctx.user.id) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Only the booking's owner may cancel it" });
+    }
     const session = await lockSession(tx, owner.sessionId);
     if (!session) throw bookingNotFound();
     const booking = await findBooking(tx, input.id);

@@ -1,12 +1,12 @@
 import type { Prisma } from "@s3ssions/db";
 import type { ProtectedContext } from "../../context.js";
-import { decodeCursor, encodeCursor } from "../../domain/rules/cursor.js";
+import { encodeCursor } from "../../domain/rules/cursor.js";
 import { toBookingDto } from "../../domain/stores/bookings.js";
 import type { MyBookingsInput } from "./mine.schema.js";
 
 /** The caller's bookings, newest first, keyset-paginated on (createdAt, id). */
 export async function myBookingsHandler({ ctx, input }: { ctx: ProtectedContext; input: MyBookingsInput }) {
-  const before = input.cursor ? decodeCursor(input.cursor) : null;
+  const before = input.cursor ?? null;
   const where: Prisma.BookingWhereInput = {
     userId: ctx.user.id,
     ...(input.status ? { status: input.status } : {}),

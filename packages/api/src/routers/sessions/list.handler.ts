@@ -1,5 +1,5 @@
 import type { Context } from "../../context.js";
-import { decodeCursor, encodeCursor } from "../../domain/rules/cursor.js";
+import { encodeCursor } from "../../domain/rules/cursor.js";
 import { sessionsWithVisibleOnlineUrl } from "../../domain/stores/online-url-viewers.js";
 import { toSessionDto } from "../../domain/stores/session-row.js";
 import { selectSessionPage } from "../../domain/stores/sessions.js";
@@ -12,7 +12,7 @@ export async function listSessionsHandler({ ctx, input }: { ctx: Context; input:
     to: input.to,
     hostId: input.hostId,
     includeCancelled: input.includeCancelled,
-    after: input.cursor ? decodeCursor(input.cursor) : null,
+    after: input.cursor ?? null,
     take: input.limit + 1,
   });
   const page = rows.slice(0, input.limit);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { uuid } from "../../domain/schemas/inputs.js";
-import { EVENT_ID_PATTERN } from "../../live/event-ids.js";
+import { isEventId } from "../../live/event-ids.js";
 
 /** The most sessions one live stream follows. */
 export const LIVE_MAX_IDS = 100;
@@ -17,7 +17,7 @@ export const ZLiveSessionsInput = z
      * The id of the last event received: set by tRPC's client (and by `Last-Event-ID`) when
      * it resumes; the stream then sends what was missed instead of the current state.
      */
-    lastEventId: z.string().regex(EVENT_ID_PATTERN, "must be an event id this API sent").nullish(),
+    lastEventId: z.string().refine(isEventId, "must be an event id this API sent").nullish(),
   })
   .strict();
 export type LiveSessionsInput = z.infer<typeof ZLiveSessionsInput>;

@@ -1,15 +1,9 @@
 import type { ProtectedContext } from "../../context.js";
 import { commitChange } from "../../domain/changes/commit-change.js";
 import { promoteWaitlisted } from "../../domain/changes/promote-waitlisted.js";
-import {
-  assertHost,
-  assertNotAnonymous,
-  assertNotStarted,
-  assertScheduled,
-  sessionNotFound,
-} from "../../domain/rules/guards.js";
+import { assertHost, assertNotAnonymous, assertScheduled, sessionNotFound } from "../../domain/rules/guards.js";
 import { assertCapacityCoversConfirmed } from "../../domain/rules/seats.js";
-import { assertSessionTimes } from "../../domain/rules/session-times.js";
+import { assertNotStarted, assertSessionTimes } from "../../domain/rules/session-times.js";
 import { toSessionDto } from "../../domain/stores/session-row.js";
 import { lockSession, updateLockedSession } from "../../domain/stores/sessions.js";
 import { enforceRateLimit } from "../../rate-limit/index.js";

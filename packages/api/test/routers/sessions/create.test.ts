@@ -31,6 +31,43 @@ describe("sessions.create: happy", () => {
   });
 });
 
+describe("sessions.create: time zones are stored by their canonical name", () => {
+  // Case-sensitive zone lookups (Java's ZoneId, Python's zoneinfo on Linux, date-fns-tz)
+  // refuse "europe/berlin": whatever case the caller sends, the stored name is the one the
+  // time zone database uses, and canonicalising it again changes nothing.
+  it.each([
+    ["europe/berlin", "Europe/Berlin"],
+    ["EUROPE/BERLIN", "Europe/Berlin"],
+    ["america/new_york", "America/New_York"],
+    ["utc", "UTC"],
+    ["etc/gmt+5", "Etc/GMT+5"],
+  ])("%s is stored as %s, on create and on update", async (sent, stored) => {
+    const host = await p.as();
+    const created = await host.api.sessions.create(sessionInput({ timezone: sent }));
+    expect(created.timezone).toBe(stored);
+    expect((await p.anonymous.sessions.byId({ id: created.id })).timezone).toBe(stored);
+    const updated = await host.api.sessions.update({ id: created.id, timezone: sent.toUpperCase() });
+    expect(updated.timezone).toBe(stored);
+  });
+
+  it("every zone the runtime knows, in any case, is stored as a fixed point of canonicalisation", async () => {
+    const { ZCreateSessionInput } = await import("../../../src/routers/sessions/create.schema.js");
+    for (const zone of Intl.supportedValuesOf("timeZone")) {
+      for (const sent of [zone, zone.toLowerCase(), zone.toUpperCase()]) {
+        const { timezone } = ZCreateSessionInput.parse(sessionInput({ timezone: sent }));
+        expect(new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone, sent).toBe(
+          timezone,
+        );
+        expect(timezone.toLowerCase(), sent).toBe(canonicalOf(zone).toLowerCase());
+      }
+    }
+  });
+});
+
+function canonicalOf(zone: string): string {
+  return new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+}
+
 describe("sessions.create: errors", () => {
   it.each([
     ["an empty title", { title: "" }, "title"],

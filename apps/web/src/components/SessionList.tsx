@@ -1,10 +1,10 @@
+"use client";
 import { getErrorCode, getRequestId, type SessionDto, type SessionPage } from "@s3ssions/client";
-import { type InfiniteData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { useTRPC } from "./api.js";
-import { bookingFailure, seats, when } from "./messages.js";
-
-/** Sessions per page. */
-const PAGE_SIZE = 5;
+import { type InfiniteData, useMutation, useQueryClient, useSuspenseInfiniteQuery } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useTRPC } from "../s3ssions/browser";
+import { LIST_INPUT, nextPage } from "../s3ssions/list";
+import { bookingFailure, seats, when } from "../messages";
 
 /** The list with one session's seats as a booking would leave them: confirmed while seats are left, else waitlisted. */
 function withBooking<Cursor>(
@@ -21,10 +21,50 @@ function withBooking<Cursor>(
   return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(book) })) };
 }
 
+/** What one `sessions.live` event says about a session: its seats and status now. */
+type LiveSeats = Pick<
+  SessionDto,
+  "id" | "seatsLeft" | "confirmedCount" | "waitlistCount" | "capacity" | "status" | "updatedAt"
+>;
+
+/** The list with one session's live seats in place; an event older than what the list holds changes nothing. */
+function withSeats<Cursor>(
+  data: InfiniteData<SessionPage, Cursor> | undefined,
+  seats: LiveSeats,
+): InfiniteData<SessionPage, Cursor> | undefined {
+  if (!data) return data;
+  const update = (session: SessionDto): SessionDto =>
+    session.id === seats.id && seats.updatedAt >= session.updatedAt ? { ...session, ...seats } : session;
+  return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(update) })) };
+}
+
+/** The most sessions one live stream follows (the API's limit). */
+const LIVE_MAX_IDS = 100;
+
+/**
+ * Seat counts as they change, for the sessions on screen: each event of the subscription
+ * (SSE, straight from the browser to the API) is written into the list's cache; nothing is
+ * refetched. It starts after hydration (never during server rendering).
+ */
+function useLiveSeats(ids: string[]) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const listKey = trpc.sessions.list.infiniteQueryKey(LIST_INPUT);
+  useSubscription(
+    trpc.sessions.live.subscriptionOptions(
+      { ids: ids.slice(0, LIVE_MAX_IDS) },
+      {
+        enabled: ids.length > 0,
+        onData: (event) => queryClient.setQueryData(listKey, (data) => withSeats(data, event.data)),
+      },
+    ),
+  );
+}
+
 function SessionItem({ session }: { session: SessionDto }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const listKey = trpc.sessions.list.infiniteQueryKey({ limit: PAGE_SIZE });
+  const listKey = trpc.sessions.list.infiniteQueryKey(LIST_INPUT);
   const booking = useMutation(
     trpc.bookings.create.mutationOptions({
       // Optimistic: the seat count moves at the click; a failure puts the list back as it was.
@@ -38,7 +78,11 @@ function SessionItem({ session }: { session: SessionDto }) {
         if (context?.before) queryClient.setQueryData(listKey, context.before);
       },
       // Either way, the server's counts are the truth.
-      onSettled: () => queryClient.invalidateQueries(trpc.sessions.list.pathFilter()),
+      onSettled: () =>
+        Promise.all([
+          queryClient.invalidateQueries(trpc.sessions.list.pathFilter()),
+          queryClient.invalidateQueries(trpc.bookings.mine.pathFilter()),
+        ]),
     }),
   );
 
@@ -75,15 +119,14 @@ function SessionItem({ session }: { session: SessionDto }) {
   );
 }
 
+/** The list the server started to fetch: the first page arrives with the HTML, not after it. */
 export function SessionList() {
   const trpc = useTRPC();
-  const list = useInfiniteQuery(
-    trpc.sessions.list.infiniteQueryOptions(
-      { limit: PAGE_SIZE },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
+  const list = useSuspenseInfiniteQuery(
+    trpc.sessions.list.infiniteQueryOptions(LIST_INPUT, { getNextPageParam: nextPage }),
   );
-  const sessions = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const sessions = list.data.pages.flatMap((page) => page.items);
+  useLiveSeats(sessions.map((session) => session.id));
   return (
     <section aria-labelledby="sessions-title">
       <h2 id="sessions-title">Upcoming sessions</h2>

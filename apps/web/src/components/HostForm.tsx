@@ -1,7 +1,8 @@
+"use client";
 import { getErrorCode, getFieldErrors, isS3ssionsError } from "@s3ssions/client";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { useTRPC } from "./api.js";
+import { useTRPC } from "../s3ssions/browser";
 
 const HOUR = 3_600_000;
 
@@ -56,7 +57,7 @@ export function HostForm() {
         {create.isSuccess
           ? `Created “${create.data.title}”.`
           : isS3ssionsError(create.error, "UNAUTHORIZED")
-            ? "Sign in with an access token to host."
+            ? "Sign in to host."
             : isS3ssionsError(create.error, "BAD_REQUEST")
               ? "Check the highlighted fields."
               : create.isError
