@@ -1,15 +1,14 @@
 // The example app as a user's app is built: the SDK packed (`pnpm pack`), the app's files
 // copied to a folder outside the monorepo, installed there with a plain `npm install`, built
 // with `next build` and served with `next start`.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { cleanEnv, sh } from "@s3ssions/testing";
 
-const run = promisify(execFile);
 export const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SDK_DIR = fileURLToPath(new URL("../../../packages/client", import.meta.url));
 /** What an app's repository holds; no test, no build output. */
@@ -17,21 +16,8 @@ const APP_FILES = ["src", "next.config.ts", "tsconfig.json"];
 /** Workspace-only dependencies, and tRPC itself: npm installs the one @trpc/tanstack-react-query pins. */
 const NOT_FROM_NPM = ["@s3ssions/client", "@s3ssions/app-api", "@s3ssions/testing", "@trpc/client", "@trpc/server"];
 
-/** The environment without pnpm's `npm_*` variables, which npm would read as its own config. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
-  return { ...env, NEXT_TELEMETRY_DISABLED: "1", ...extra };
-}
-
-export async function sh(file: string, args: string[], cwd: string, env = cleanEnv()) {
-  try {
-    return await run(file, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`);
-  }
-}
+/** A command's environment: no pnpm `npm_*` variables, no Next.js telemetry. */
+const appEnv = (extra: Record<string, string> = {}) => cleanEnv({ NEXT_TELEMETRY_DISABLED: "1", ...extra });
 
 /** Copies the app into `dir` with the packed SDK in place of the workspace one, and installs it with npm. */
 export async function installApp(dir: string): Promise<void> {
@@ -62,12 +48,12 @@ export async function installApp(dir: string): Promise<void> {
       },
     }),
   );
-  await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], dir);
+  await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], dir, appEnv());
 }
 
 /** `next build` in `dir`; its output (the route table says which routes render per request). */
 export async function buildApp(dir: string): Promise<string> {
-  const { stdout, stderr } = await sh(process.execPath, ["node_modules/next/dist/bin/next", "build"], dir);
+  const { stdout, stderr } = await sh(process.execPath, ["node_modules/next/dist/bin/next", "build"], dir, appEnv());
   return stdout + stderr;
 }
 
@@ -90,7 +76,7 @@ export async function startApp(dir: string, port: number, env: Record<string, st
   const child: ChildProcess = spawn(
     process.execPath,
     ["node_modules/next/dist/bin/next", "start", "--port", String(port), "--hostname", "127.0.0.1"],
-    { cwd: dir, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: dir, env: appEnv(env), stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];
   child.stdout?.on("data", (chunk) => output.push(String(chunk)));

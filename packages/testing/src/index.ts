@@ -15,3 +15,4 @@ export * from "./checkout-copy.js";
 export * from "./session-input.js";
 export * from "./health-report.js";
 export * from "./fault-proxy.js";
+export * from "./shell.js";

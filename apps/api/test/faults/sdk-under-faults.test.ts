@@ -193,7 +193,9 @@ describe("the SDK's retries under random faults", { timeout: 240_000 }, () => {
     await ensurePgBouncer();
     const tdb = await createTestDatabase("sdk_pooler_faults");
     cleanups.push(() => tdb.drop());
-    const proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: POOLER_PORT }, closeIdlePgAfterMs: 3 });
+    // The API's pooled connection is closed whenever it goes idle, so each transaction or so
+    // opens a new one and draws from the plan, however fast or busy the machine is.
+    const proxy = await startFaultProxy({ target: { host: "127.0.0.1", port: POOLER_PORT }, closeIdlePgAfterMs: 0 });
     cleanups.push(() => proxy.close());
     // Short database timeouts: a blackholed connect or a dead statement ends in a second or two.
     const url = new URL(tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, connect_timeout: 1, socket_timeout: 1 }));
@@ -210,7 +212,6 @@ describe("the SDK's retries under random faults", { timeout: 240_000 }, () => {
       }),
     );
     proxy.setPlan(() => null);
-    // The API's one pooled connection is recycled when idle: fewer connections, fewer draws.
-    await assertInvariants(tdb, calls, proxy, 15);
+    await assertInvariants(tdb, calls, proxy, 50);
   });
 });
