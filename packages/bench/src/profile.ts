@@ -6,8 +6,11 @@
  * (esbuild's `// path` module markers) and printed in µs per answered request, by file and
  * by function. Garbage collection and idle time are their own rows. Prints numbers only.
  *
- *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--peer] [--node-flags="…"]
- * route: health, health-db, list (default), booking. --peer profiles the peer instead.
+ *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--side ours|peer|raw]
+ *     [--node machine|<major>|<path>] [--node-flags="…"]
+ * route: health, health-db, list (default), booking. --side profiles the peer or the raw
+ * baseline instead of ours (the same sides as `pnpm bench`); --node runs it on another Node,
+ * e.g. `--node 24`, the runtime the function ships on (installed from npm like the bench's).
  * --node-flags are given to the profiled server's Node, e.g. --node-flags=--no-turbo-inlining to see
  * the time of small functions V8 otherwise counts as their caller's.
  */
@@ -21,19 +24,32 @@ import { benchEnvironment, createBenchData, exitWhenSettled, load, spawnServer }
 import { APP, BENCH_DIR, OUT } from "./paths.js";
 import { compilerBuildPlugin } from "./prisma-compiler-build.js";
 import { routeByKey } from "./routes.js";
+import { resolveNode } from "./run/runtimes.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     seconds: { type: "string", default: "8" },
     top: { type: "string", default: "40" },
-    peer: { type: "boolean", default: false },
+    side: { type: "string", default: "ours" },
+    node: { type: "string", default: "machine" },
     "node-flags": { type: "string", default: "" },
   },
 });
 
 const PROBE = fileURLToPath(new URL("./profile-probe.mjs", import.meta.url));
 const route = routeByKey(positionals[0] ?? "list");
+
+/** What each side's profiled bundle is built from: the entries `pnpm bench` bundles, unminified. */
+const SIDE_BUILDS = {
+  ours: { dir: APP, entry: "src/main.ts", plugins: [] },
+  peer: { dir: BENCH_DIR, entry: "src/peer/server.ts", plugins: [compilerBuildPlugin("fast")] },
+  raw: { dir: BENCH_DIR, entry: "src/baseline/server.ts", plugins: [] },
+} as const;
+type SideName = keyof typeof SIDE_BUILDS;
+if (!(values.side in SIDE_BUILDS))
+  throw new Error(`--side ${values.side}: one of ${Object.keys(SIDE_BUILDS).join(", ")}`);
+const side = values.side as SideName;
 
 interface ProfileNode {
   id: number;
@@ -79,23 +95,26 @@ function area(file: string): string {
 
 async function main() {
   mkdirSync(OUT, { recursive: true });
-  const bundle = `${OUT}profile-${values.peer ? "peer" : "ours"}.mjs`;
+  const bundle = `${OUT}profile-${side}.mjs`;
+  const { dir, entry, plugins } = SIDE_BUILDS[side];
   await build({
     ...NODE_BUNDLE,
     minify: false,
     keepNames: true,
-    absWorkingDir: values.peer ? BENCH_DIR : APP,
-    entryPoints: [values.peer ? "src/peer/server.ts" : "src/main.ts"],
+    absWorkingDir: dir,
+    entryPoints: [entry],
     outfile: bundle,
     target: "node20",
-    plugins: values.peer ? [compilerBuildPlugin("fast")] : [],
+    plugins: [...plugins],
   });
-  const profileFile = `${OUT}profile-${values.peer ? "peer" : "ours"}.cpuprofile`;
+  const node = resolveNode(values.node, (message) => console.error(`[profile] ${message}`));
+  const profileFile = `${OUT}profile-${side}.cpuprofile`;
   rmSync(profileFile, { force: true });
   const data = await createBenchData({ sessions: 300, users: 300 });
   try {
     const server = await spawnServer({
       name: "profiled",
+      node,
       args: [...values["node-flags"].split(" ").filter(Boolean), "--import", pathToFileURL(PROBE).href, bundle],
       env: { ...benchEnvironment(data), PROFILE_OUT: profileFile },
     });
@@ -154,7 +173,7 @@ function report(
   const per = (us: number) => (us / answered).toFixed(1).padStart(8);
   const top = Number(values.top);
   console.log(
-    `\n${values.peer ? "peer" : "ours"}, ${route} at c=32: ${answered} answered; on CPU (JS, GC, native; not idle) ${per(busy).trim()} µs/request`,
+    `\n${side}, ${route} at c=32 on Node ${values.node === "machine" ? process.version : values.node}: ${answered} answered; on CPU (JS, GC, native; not idle) ${per(busy).trim()} µs/request`,
   );
   console.log("\nµs/req  by source file (self time)");
   for (const [where, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${per(us)}  ${where}`);

@@ -12,6 +12,7 @@ import {
 import type { Env } from "../env.js";
 import { type AccessTokenVerifier, AuthError, AuthUnavailableError, type AuthUser } from "./access-token.js";
 import { createSecretMatcher } from "./credentials.js";
+import { createVerifiedTokens, DEFAULT_VERIFIED_TOKENS } from "./verified-tokens.js";
 
 /**
  * Supabase access-token verification.
@@ -35,6 +36,9 @@ import { createSecretMatcher } from "./credentials.js";
  *   custom domain): a token of another project is refused even where keys are shared.
  *   Without either (local development on the HS256 secret alone) it is not checked.
  *
+ * A token verified once is remembered by the instance (`verified-tokens.ts`) until it
+ * expires or for a minute, whichever comes first: a repeat call skips the signature.
+ *
  * A JWKS that cannot be refreshed (down, timeout, not 200, not a key set) does not stop
  * verification: the last key set fetched successfully keeps serving until it is
  * `jwksMaxStaleMs` old (1 h), and refreshes are retried at most once per cooldown
@@ -55,6 +59,8 @@ export interface AccessTokenVerifierOptions {
   jwksMaxStaleMs?: number;
   /** The clock, for tests of staleness. */
   now?: () => number;
+  /** How many verified tokens the instance remembers (0: none), and for how long at most. */
+  verifiedTokens?: { maxEntries?: number; maxAgeMs?: number };
 }
 
 export const JWKS_PATH = "/auth/v1/.well-known/jwks.json";
@@ -169,9 +175,16 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
     jwks = createResilientJwks(jwksUrl(env.SUPABASE_URL), options);
   }
   const issuer = expectedIssuer(env);
+  const verified = createVerifiedTokens({
+    ...DEFAULT_VERIFIED_TOKENS,
+    ...options.verifiedTokens,
+    now: options.now ?? Date.now,
+  });
 
   return async (token) => {
     if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw invalid("malformed");
+    const known = verified.get(token);
+    if (known) return known;
     // Before anything else: the project's own API keys are never a user, whatever they claim.
     if (isProjectApiKey(token)) throw invalid("api_key");
     if (!COMPACT_JWS.test(token)) throw invalid("malformed");
@@ -203,7 +216,10 @@ export function createAccessTokenVerifier(env: Env, options: AccessTokenVerifier
       throw fromJoseError(error);
     }
     assertSaneLifetime(payload, env.SUPABASE_JWT_MAX_LIFETIME_SEC, clockTolerance);
-    return toAuthUser(payload);
+    const user = toAuthUser(payload);
+    // `exp` is required (jose checked it): the entry ends when the token would stop verifying.
+    verified.set(token, user, ((payload.exp as number) + clockTolerance) * 1000);
+    return user;
   };
 }
 

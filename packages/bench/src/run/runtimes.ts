@@ -52,7 +52,8 @@ function runtimeOf(node: string, shipped: boolean): Runtime {
   return { label: `node ${version}`, node, version, shipped };
 }
 
-function resolve(spec: string, log: (message: string) => void): string {
+/** A Node binary from a spec: `machine` (this process's Node), a major (installed from npm) or a path. */
+export function resolveNode(spec: string, log: (message: string) => void): string {
   if (spec === "machine") return process.execPath;
   if (/^\d+$/.test(spec)) return nodeOfMajor(Number(spec), log);
   return spec;
@@ -67,7 +68,7 @@ export function benchRuntimes(functionDir: string, log: (message: string) => voi
     .filter(Boolean);
   const runtimes = [shipped];
   for (const spec of specs) {
-    const runtime = runtimeOf(resolve(spec, log), false);
+    const runtime = runtimeOf(resolveNode(spec, log), false);
     if (!runtimes.some((r) => r.version === runtime.version)) runtimes.push(runtime);
   }
   return runtimes;
