@@ -3,7 +3,6 @@ import { TRPCError } from "@trpc/server";
 import type { Context } from "../../context.js";
 import { recordOutcome, successOutcome } from "../../idempotency/index.js";
 import { runTasksNow } from "../../tasks/run-tasks.js";
-import { appendSessionChange } from "../stores/session-feed.js";
 
 export interface Change<T> {
   result: T;
@@ -13,16 +12,18 @@ export interface Change<T> {
    */
   taskIds: readonly string[];
   /**
-   * The session whose seats or status this change moved: its new state goes to the live
-   * feed in the same transaction. Absent when nothing a live viewer sees changed.
+   * The session whose seats or status this change moved, so this instance's live viewers
+   * hear of it at once. The feed's entry itself is the database's: the change's COMMIT
+   * appends it (migration 20261204120000_session_feed_at_commit). Absent when nothing a
+   * live viewer sees changed.
    */
   seatsChanged?: string | undefined;
 }
 
 /**
- * One state change: `work`, the live feed's entry for it, the tasks reporting it and the
- * outcome of the request's Idempotency-Key commit together in one transaction, then the
- * tasks run after the response (waitUntil). If the instance is frozen first, the cron
+ * One state change: `work`, the tasks reporting it, the outcome of the request's
+ * Idempotency-Key and (at COMMIT, by the database) the live feed's entry for it commit
+ * together in one transaction, then the tasks run after the response (waitUntil). If the instance is frozen first, the cron
  * drain finds them; if it dies after the commit, a retry with the key replays this result.
  */
 export async function commitChange<T>(ctx: Context, work: (tx: Queryable) => Promise<Change<T>>): Promise<T> {
@@ -33,8 +34,6 @@ export async function commitChange<T>(ctx: Context, work: (tx: Queryable) => Pro
       // Our claim was taken over as abandoned: the other request's run is the key's; roll back.
       throw new TRPCError({ code: "CONFLICT", message: "This Idempotency-Key was taken over by a retry" });
     }
-    // Last: the feed's counter stays locked from this statement to the COMMIT only.
-    if (change.seatsChanged) await appendSessionChange(tx, change.seatsChanged);
     return change;
   });
   if (claim) claim.recorded = true;

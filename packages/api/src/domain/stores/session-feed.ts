@@ -2,9 +2,10 @@ import { type Queryable, sql } from "@s3ssions/db";
 import type { SessionRow } from "../schemas/dto.js";
 
 // The live-seat change feed (tables session_feed and session_feed_head, see the migration
-// 20261204100000_session_feed): written by every change to a session's seats or status in
-// that change's transaction, read by the live room (packages/api/src/live). Nothing here
-// loads tRPC: the instance's reader is part of the runtime every entry loads.
+// 20261204100000_session_feed): written by the database at the COMMIT of every change to a
+// session's seats or status (the trigger of 20261204120000_session_feed_at_commit), read
+// by the live room (packages/api/src/live). Nothing here loads tRPC: the instance's reader
+// is part of the runtime every entry loads.
 
 /** What the feed records of a session: its seats and status, public fields only. */
 export type SessionSeats = Pick<
@@ -25,23 +26,6 @@ const toFeedEntry = ({ position, ...session }: FeedRow): FeedEntry => ({ positio
 const FEED_COLUMNS = sql`f.position::text AS "position", f.session_id::text AS "id", f.capacity,
   f.confirmed_count AS "confirmedCount", f.waitlist_count AS "waitlistCount", f.status::text AS "status",
   f.updated_at AS "updatedAt"`;
-
-/**
- * Appends the session's state, as this transaction leaves it, to the feed. The last
- * statement of a change (see commitChange): it takes the feed counter's row lock, which
- * orders every change's position by its commit, and holds it only until the COMMIT that
- * follows. Every change locks its session before, never after, so no lock cycle can form.
- */
-export async function appendSessionChange(tx: Queryable, sessionId: string): Promise<void> {
-  await tx.execute(sql`
-    WITH head AS (
-      UPDATE session_feed_head SET position = position + 1 WHERE id = 1 RETURNING position
-    )
-    INSERT INTO session_feed (position, session_id, capacity, confirmed_count, waitlist_count, status, updated_at, written_at)
-    SELECT head.position, s.id, s.capacity, s.confirmed_count, s.waitlist_count, s.status, s.updated_at, clock_timestamp()
-    FROM head, sessions s
-    WHERE s.id = ${sessionId}::uuid`);
-}
 
 /** Entries after `position`, in order, at most `limit`: the instance reader's one statement. */
 export async function readFeedAfter(db: Queryable, position: bigint, limit: number): Promise<FeedEntry[]> {
