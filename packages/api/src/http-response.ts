@@ -22,12 +22,17 @@ export function httpError(
   requestId: string,
   headers: Record<string, string> = {},
 ): Response {
+  return jsonResponse(errorEnvelope(status, code, message, requestId), status, headers);
+}
+
+/** The body `httpError` answers: tRPC's error envelope, superjson-wrapped. */
+export function errorEnvelope(status: number, code: TRPC_ERROR_CODE_KEY, message: string, requestId: string) {
   const shape: ErrorShape = {
     message,
     code: TRPC_ERROR_CODES_BY_KEY[code],
     data: { code, httpStatus: status, path: undefined, requestId, zodError: null, retryAfterSeconds: null },
   };
-  return jsonResponse({ error: superjson.serialize(shape) }, status, headers);
+  return { error: superjson.serialize(shape) };
 }
 
 /** A JSON answer of the API outside tRPC (health, the cron route, errors): never cached. */

@@ -15,7 +15,7 @@ export {
   pruneRateLimits,
   retryAfterSecondsOf,
 } from "./rate-limit/index.js";
-export { httpError, jsonResponse } from "./http-response.js";
+export { errorEnvelope, httpError, jsonResponse } from "./http-response.js";
 export { flushLogs, jsonLogger, logsWritten, redactSecrets, type Logger, type LogLevel } from "./logger.js";
 export * from "./health/health-report.js";
 export {
