@@ -1,6 +1,6 @@
 import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
 import { httpError, jsonResponse } from "../http-response.js";
-import { pruneIdempotencyKeys } from "../idempotency/index.js";
+import { pruneIdempotencyKeys } from "../idempotency/store.js";
 import { redactSecrets } from "../logger.js";
 import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
 import { pruneSessionFeed } from "../domain/stores/session-feed.js";
