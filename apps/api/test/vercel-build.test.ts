@@ -178,6 +178,40 @@ describe("vercel build output", () => {
   });
 });
 
+/** The files a module imports statically, itself included, transitively (what its import loads and compiles). */
+function staticGraph(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, spec] of readFileSync(file, "utf8").matchAll(
+    /(?:^|[;\s}])(?:import|from)\s*["'](\.{1,2}\/[^"']+)["']/g,
+  )) {
+    staticGraph(join(file, "..", spec!), seen);
+  }
+  return seen;
+}
+
+describe("the function's cold start", () => {
+  // A cold start compiles whatever the handler imports before its first line runs, used or
+  // not (packages/bench/src/cold-start.mjs times it). The router, Prisma and the
+  // keyed-mutation middleware (classic zod, most of @trpc/server) wait for the first tRPC
+  // request; an import that drags them back into the start (one did: 418 KB, +8 ms) fails here.
+  const START_BUDGET_BYTES = 360 * 1024;
+
+  it(`loads at most ${START_BUDGET_BYTES / 1024} KB at import; the router and Prisma only when first needed`, () => {
+    for (const fn of functions) {
+      const start = staticGraph(join(fn.dir, fn.config.handler));
+      const bytes = [...start].reduce((sum, file) => sum + statSync(file).size, 0);
+      expect(bytes, `${fn.name}: ${[...start].map((file) => relative(fn.dir, file)).join(", ")}`).toBeLessThanOrEqual(
+        START_BUDGET_BYTES,
+      );
+      expect(
+        [...start].some((file) => /(trpc-route|prisma-client|query_compiler)/.test(file)),
+        fn.name,
+      ).toBe(false);
+    }
+  });
+});
+
 describe("the built function, loaded as the Node runtime loads it", () => {
   let handle: WebHandler;
 
