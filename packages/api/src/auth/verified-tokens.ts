@@ -44,8 +44,9 @@ export function createVerifiedTokens({ maxEntries, maxAgeMs, now }: VerifiedToke
     },
     set(token, user, expiresAtMs) {
       if (maxEntries <= 0) return;
-      const until = Math.min(expiresAtMs, now() + maxAgeMs);
-      if (until <= now()) return;
+      const at = now();
+      const until = Math.min(expiresAtMs, at + maxAgeMs);
+      if (until <= at) return;
       // Re-inserted at the end: a Map iterates in insertion order, so the first key is the oldest.
       entries.delete(token);
       entries.set(token, { user: { ...user }, until });

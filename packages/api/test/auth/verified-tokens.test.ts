@@ -41,13 +41,9 @@ describe("verified tokens (the store)", () => {
 
   it("keeps nothing already expired, and nothing at all with maxEntries 0", () => {
     const clock = 10_000;
-    expect(
-      (() => {
-        const tokens = createVerifiedTokens({ maxEntries: 10, maxAgeMs: 60_000, now: () => clock });
-        tokens.set("t1", user(), clock);
-        return tokens.get("t1");
-      })(),
-    ).toBeUndefined();
+    const tokens = createVerifiedTokens({ maxEntries: 10, maxAgeMs: 60_000, now: () => clock });
+    tokens.set("t1", user(), clock);
+    expect(tokens.get("t1")).toBeUndefined();
     const none = createVerifiedTokens({ maxEntries: 0, maxAgeMs: 60_000, now: () => clock });
     none.set("t1", user(), clock + 1_000);
     expect(none.get("t1")).toBeUndefined();

@@ -23,8 +23,9 @@ export interface Change<T> {
 /**
  * One state change: `work`, the tasks reporting it, the outcome of the request's
  * Idempotency-Key and (at COMMIT, by the database) the live feed's entry for it commit
- * together in one transaction, then the tasks run after the response (waitUntil). If the instance is frozen first, the cron
- * drain finds them; if it dies after the commit, a retry with the key replays this result.
+ * together in one transaction, then the tasks run after the response (waitUntil). If the
+ * instance is frozen first, the cron drain finds them; if it dies after the commit, a retry
+ * with the key replays this result.
  */
 export async function commitChange<T>(ctx: Context, work: (tx: Queryable) => Promise<Change<T>>): Promise<T> {
   const claim = ctx.idempotency;
