@@ -5,16 +5,6 @@
 export { createApiRuntime, createContext, type ApiDependencies, type ApiRuntime, type Context } from "./context.js";
 export { AuthError, AuthUnavailableError, type AuthUser, type AccessTokenVerifier } from "./auth/access-token.js";
 export { parseEnv, EnvError, type Env, type AppEnv, type ParseEnvOptions } from "./env.js";
-export {
-  RATE_LIMITED_ACTIONS,
-  RATE_LIMIT_WINDOW_SECONDS,
-  RATE_LIMIT_PRUNE_AFTER_SECONDS,
-  RateLimitExceededError,
-  type RateLimitedAction,
-  enforceRateLimit,
-  pruneRateLimits,
-  retryAfterSecondsOf,
-} from "./rate-limit/index.js";
 export { errorEnvelope, httpError, jsonResponse } from "./http-response.js";
 export { flushLogs, jsonLogger, logsWritten, redactSecrets, type Logger, type LogLevel } from "./logger.js";
 export * from "./health/health-report.js";

@@ -1,11 +1,10 @@
 export {
-  RATE_LIMITED_ACTIONS,
-  RATE_LIMIT_WINDOW_SECONDS,
-  RATE_LIMIT_PRUNE_AFTER_SECONDS,
-  RateLimitExceededError,
-  enforceRateLimit,
-  retryAfterSecondsOf,
   type EnforceOptions,
+  enforceRateLimit,
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMITED_ACTIONS,
+  RateLimitExceededError,
   type RateLimitedAction,
+  retryAfterSecondsOf,
 } from "./rate-limit.js";
-export { countAttempt, pruneRateLimits, type WindowCount } from "./store.js";
+export { countAttempt, pruneRateLimits, RATE_LIMIT_PRUNE_AFTER_SECONDS, type WindowCount } from "./store.js";

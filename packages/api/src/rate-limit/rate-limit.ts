@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { ProtectedContext } from "../context.js";
 import type { Env } from "../env.js";
-import { countAttempt, pruneRateLimits } from "./store.js";
+import { countAttempt, pruneRateLimits, RATE_LIMIT_PRUNE_AFTER_SECONDS } from "./store.js";
 
 /** The writes that are rate-limited per user, and the env variable holding each limit. */
 export const RATE_LIMITED_ACTIONS = {
@@ -14,8 +14,6 @@ export type RateLimitedAction = keyof typeof RATE_LIMITED_ACTIONS;
 
 /** Every limit is per user per minute. */
 export const RATE_LIMIT_WINDOW_SECONDS = 60;
-/** Counters untouched for this long are pruned (must exceed the longest window). */
-export const RATE_LIMIT_PRUNE_AFTER_SECONDS = 3600;
 /** A counted attempt starts a prune with this probability (cheap, bounded, after the response). */
 const RATE_LIMIT_PRUNE_PROBABILITY = 0.01;
 

@@ -44,6 +44,9 @@ export async function countAttempt(
   return { hits: row.hits, resetsInSeconds: row.resets_in };
 }
 
+/** Counters untouched for this long are pruned (must exceed the longest window, RATE_LIMIT_WINDOW_SECONDS). */
+export const RATE_LIMIT_PRUNE_AFTER_SECONDS = 3600;
+
 /**
  * Deletes up to `batch` counters whose window started more than `olderThanSeconds` ago
  * (an expired counter means the same as a missing one: the next attempt starts afresh).

@@ -1,11 +1,13 @@
 import { bearerTokenOf, createSecretMatcher } from "../auth/credentials.js";
+import { pruneSessionFeed } from "../domain/stores/session-feed.js";
 import { httpError, jsonResponse } from "../http-response.js";
 import { pruneIdempotencyKeys } from "../idempotency/store.js";
 import { redactSecrets } from "../logger.js";
-import { RATE_LIMIT_PRUNE_AFTER_SECONDS, pruneRateLimits } from "../rate-limit/index.js";
-import { pruneSessionFeed } from "../domain/stores/session-feed.js";
-import { pruneDoneTasks } from "./store.js";
+// From the store, not the index: the index brings the tRPC middleware (TRPCError and
+// @trpc/server's init) into every cold start.
+import { pruneRateLimits, RATE_LIMIT_PRUNE_AFTER_SECONDS } from "../rate-limit/store.js";
 import { type DrainOptions, drainDueTasks, type TaskRuntime } from "./run-tasks.js";
+import { pruneDoneTasks } from "./store.js";
 
 export const CRON_TASKS_PATH = "/api/cron/tasks";
 
