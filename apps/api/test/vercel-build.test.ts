@@ -214,6 +214,28 @@ describe("the function's cold start", () => {
     }
   });
 
+  // The first tRPC request loads the route (router, procedures, their zod, tRPC's server); an
+  // instance's first procedure pays its compile. With `import { z } from "zod"` (the whole of
+  // zod in one object) it was 267 KB; biome refuses that import in the API's sources.
+  const ROUTE_BUDGET_BYTES = 200 * 1024;
+
+  it(`loads at most ${ROUTE_BUDGET_BYTES / 1024} KB more at its first tRPC request, Prisma only at its first query`, () => {
+    for (const fn of functions) {
+      const start = staticGraph(join(fn.dir, fn.config.handler));
+      const route = readdirSync(join(fn.dir, "chunks")).find((file) => file.startsWith("trpc-route-"));
+      expect(route, fn.name).toBeDefined();
+      const more = [...staticGraph(join(fn.dir, "chunks", route!))].filter((file) => !start.has(file));
+      const bytes = more.reduce((sum, file) => sum + statSync(file).size, 0);
+      expect(bytes, `${fn.name}: ${more.map((file) => relative(fn.dir, file)).join(", ")}`).toBeLessThanOrEqual(
+        ROUTE_BUDGET_BYTES,
+      );
+      expect(
+        more.some((file) => /(prisma-client|query_compiler)/.test(file)),
+        fn.name,
+      ).toBe(false);
+    }
+  });
+
   it("carries none of zod's JSON Schema generator at import (the mark of zod's whole core)", () => {
     for (const fn of functions) {
       const start = [...staticGraph(join(fn.dir, fn.config.handler))];

@@ -1,5 +1,5 @@
 import { TRPCError, type TRPC_ERROR_CODE_KEY, initTRPC } from "@trpc/server";
-import { z } from "zod";
+import * as z from "zod";
 import { AuthError, AuthUnavailableError, type AuthUser } from "./auth/access-token.js";
 import { bearerTokenOf } from "./auth/credentials.js";
 import type { Context } from "./context.js";

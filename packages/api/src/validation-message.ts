@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** How many issues the one-line message names; the rest are in `data.zodError`. */
 const NAMED_ISSUES = 3;

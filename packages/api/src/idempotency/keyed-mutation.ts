@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { middlewareMarker } from "@trpc/server/unstable-core-do-not-import";
 import superjson from "superjson";
-import { z } from "zod";
+import * as z from "zod";
 import type { Context } from "../context.js";
 import { mapDatabaseError } from "../map-database-error.js";
 import { serializeOutput } from "../wire-serializer.js";

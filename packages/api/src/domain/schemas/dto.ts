@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What the API says about a session. Never a Prisma type: this shape is the SDK's. */
 export const sessionDto = z.object({

@@ -1,5 +1,5 @@
 import { raw, type Sql } from "@s3ssions/db";
-import { z } from "zod";
+import * as z from "zod";
 import { freeSeats } from "../rules/seats.js";
 import { type SessionDto, type SessionRow, sessionDto } from "../schemas/dto.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { uuid } from "../../domain/schemas/inputs.js";
 
 export const ZCreateBookingInput = z.object({ sessionId: uuid }).strict();

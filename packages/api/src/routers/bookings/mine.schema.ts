@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { pageLimit, pagingFields } from "../../domain/schemas/inputs.js";
 
 export const ZMyBookingsInput = z

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ENDS_AFTER_START, endsAfterStart } from "../../domain/rules/session-times.js";
 import { dateInput, httpsUrl, safeText, timezone } from "../../domain/schemas/inputs.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { dateInput, pageLimit, pagingFields, uuid } from "../../domain/schemas/inputs.js";
 
 export const ZListSessionsInput = z

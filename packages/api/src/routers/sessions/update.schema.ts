@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { uuid } from "../../domain/schemas/inputs.js";
 import { sessionFields } from "./create.schema.js";
 
