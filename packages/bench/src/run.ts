@@ -12,7 +12,8 @@
  *         bundled here with Prisma's default ("fast") query compiler
  *   raw   src/baseline/{server,function}.ts: straight on `pg`, no framework — the limit
  *   functions are served by src/launcher.mjs, a stand-in for Vercel's Node launcher
- * Measured: cold start (spawn → first /health/db 200, median of BENCH_COLD_RUNS ≥ 5, for
+ * Measured: cold start (spawn → first /health/db 200, and for the function also to a first
+ * sessions.list, median of BENCH_COLD_RUNS ≥ 5, for
  * the function and for the server), p50/p99 at concurrency 1, req/s and server CPU per
  * request at 32 for /health, /health/db, sessions.list (20 items) and bookings.create, RSS
  * after the load, bundle sizes, errors, and how each server shuts down after the load
@@ -40,12 +41,13 @@
  * BENCH_RATES, BENCH_RATE_*, BENCH_MEMORY_MB (the bill's inputs; also as flags, see bill.ts).
  */
 import { writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { Agent } from "node:http";
 import { cpus, loadavg } from "node:os";
+import { dirname } from "node:path";
 import { type BenchData, benchEnvironment, createBenchData, exitWhenSettled, rssMb, spawnServer } from "./harness.js";
 import { OUT, START_FLAGS } from "./paths.js";
 import { ROUTES } from "./routes.js";
+import { billInputs } from "./run/bill.js";
 import {
   buildEverything,
   bundleSizes,
@@ -56,7 +58,6 @@ import {
   RAW_SERVER,
   SERVER,
 } from "./run/bundles.js";
-import { billInputs } from "./run/bill.js";
 import { billRows, printBill, printRuntimes } from "./run/costs.js";
 import { drainOutbox } from "./run/database-counters.js";
 import {
@@ -70,9 +71,9 @@ import {
   warmUp,
 } from "./run/measure.js";
 import { compareShapes } from "./run/response-shapes.js";
+import { benchRuntimes, type Runtime } from "./run/runtimes.js";
 import { SIDES, type Side, type SideKey } from "./run/sides.js";
 import { printTable } from "./run/table.js";
-import { benchRuntimes, type Runtime } from "./run/runtimes.js";
 import { resultRows } from "./run/targets.js";
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -118,10 +119,15 @@ async function main() {
   });
   try {
     // Cold starts: a fresh process each time. The peer is a server only (its docs' way to
-    // Vercel would be another adapter).
+    // Vercel would be another adapter). An instance's first request is more often a procedure
+    // than a health check: the functions are also timed to a first sessions.list, which loads
+    // the tRPC route (ours) on top of the start.
+    const listPath = (key: SideKey) => ROUTES.find((route) => route.key === "list")!.next(data[key]).path;
     const kinds = [
       { name: "fn-ours", args: [LAUNCHER, FUNCTION], env: env.ours, node: shipped.node },
       { name: "fn-raw", args: [LAUNCHER, RAW_FUNCTION], env: env.raw, node: shipped.node },
+      { name: "fn-list-ours", args: [LAUNCHER, FUNCTION], env: env.ours, node: shipped.node, path: listPath("ours") },
+      { name: "fn-list-raw", args: [LAUNCHER, RAW_FUNCTION], env: env.raw, node: shipped.node, path: listPath("raw") },
       ...SIDES.map((key) => ({ name: `srv-${key}`, args: serverArgs[key], env: env[key], node: shipped.node })),
     ];
     log(`cold starts: ${COLD_RUNS} rounds × ${kinds.length}…`);
@@ -177,7 +183,7 @@ async function main() {
         )}; one run of ${seconds} s; c=1: ${C1_REQUESTS} requests per route and server, c=32: ${(C32_MS / 1000).toFixed(1)} s per route and server, ${C1_SLICES}/${C32_SLICES} rotating slices.`,
     );
     console.log(
-      `cold start = spawn → first GET /health/db 200 (fresh process each; functions through packages/bench/src/launcher.mjs); all samples (ms): ${Object.entries(
+      `cold start = spawn → first GET /health/db 200 (the list row: first GET sessions.list 200; fresh process each; functions through packages/bench/src/launcher.mjs); all samples (ms): ${Object.entries(
         cold,
       )
         .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(", ")}]`)

@@ -15,11 +15,14 @@ export const C32_MS = Number(process.env.BENCH_C32_SECONDS ?? 4.5) * 1000;
 export const C32_SLICES = 3;
 const WARMUP = 150;
 
-/** Spawn → first /health/db 200 of each kind, COLD_RUNS rounds, the kinds interleaved, order rotating. */
-export async function coldStarts(kinds: SpawnOptions[]): Promise<Record<string, number[]>> {
+/** A process to cold-start, and the first request it answers (default GET /health/db). */
+export type ColdStartKind = SpawnOptions & { path?: string };
+
+/** Spawn → first 200 of each kind, COLD_RUNS rounds, the kinds interleaved, order rotating. */
+export async function coldStarts(kinds: ColdStartKind[]): Promise<Record<string, number[]>> {
   const cold: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k.name, []]));
   for (let round = 0; round < COLD_RUNS; round++) {
-    for (const kind of rotated(kinds, round)) cold[kind.name]!.push(await coldStart(kind));
+    for (const kind of rotated(kinds, round)) cold[kind.name]!.push(await coldStart(kind, kind.path));
   }
   return cold;
 }
