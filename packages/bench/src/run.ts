@@ -35,7 +35,8 @@
  * the same rotation, for the CPU-by-runtime table. The bill (src/run/bill.ts, rates in
  * vercel-rates.json) prints what a million requests cost on Vercel per route and side.
  *
- * Env: BENCH_COLD_RUNS (7), BENCH_C1_REQUESTS per route and server (300),
+ * Env: BENCH_COLD_RUNS (7), BENCH_WARMUP requests per route and server before measuring (150),
+ * BENCH_C1_REQUESTS per route and server (300),
  * BENCH_C32_SECONDS per route and server (4.5), BENCH_SKIP_VERCEL_BUILD=1 (reuse .vercel/output),
  * BENCH_NODE=path (the shipped runtime's binary), BENCH_RUNTIMES (the others: `machine,22,24`),
  * BENCH_RATES, BENCH_RATE_*, BENCH_MEMORY_MB (the bill's inputs; also as flags, see bill.ts).

@@ -13,7 +13,8 @@ export const C1_REQUESTS = Number(process.env.BENCH_C1_REQUESTS ?? 300);
 export const C1_SLICES = 3;
 export const C32_MS = Number(process.env.BENCH_C32_SECONDS ?? 4.5) * 1000;
 export const C32_SLICES = 3;
-const WARMUP = 150;
+/** Requests of every route to every side before measuring (V8 still compiles hot code for a while after). */
+const WARMUP = Math.max(1, Number(process.env.BENCH_WARMUP ?? 150));
 
 /** A process to cold-start, and the first request it answers (default GET /health/db). */
 export type ColdStartKind = SpawnOptions & { path?: string };
@@ -27,7 +28,7 @@ export async function coldStarts(kinds: ColdStartKind[]): Promise<Record<string,
   return cold;
 }
 
-/** WARMUP requests of every route to every side at c=4, the outbox drained after bookings. */
+/** WARMUP (BENCH_WARMUP, 150) requests of every route to every side at c=4, the outbox drained after bookings. */
 export async function warmUp(sides: Side[], routes: readonly BenchRoute[]): Promise<void> {
   for (const route of routes) {
     for (const s of sides) {
