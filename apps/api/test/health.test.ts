@@ -4,6 +4,7 @@ import {
   type TestDatabase,
   createTestDatabase,
   ensurePgBouncer,
+  pgbouncerAdmin,
   spawnApi,
 } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +44,38 @@ describe("GET /health/db through the pooler", () => {
       code: "METHOD_NOT_SUPPORTED",
       requestId: post.headers.get("x-request-id"),
     });
+  });
+});
+
+describe("GET /health/db under a burst: the instance's one connection is not queued N deep", () => {
+  const statements = async () =>
+    Number((await pgbouncerAdmin("SHOW STATS")).find((row) => row.database === tdb.name)?.total_query_count ?? 0);
+
+  it("answers 32 probes that arrive together with two round trips, each probe from one that began after it asked", async () => {
+    await fetch(`${api.baseUrl}/health/db`); // the connection is open
+    const before = await statements();
+    // The pooler holds this database's next statement: the first probe's round trip stays
+    // on the wire, the others arrive behind it.
+    await pgbouncerAdmin(`PAUSE ${tdb.name}`);
+    let probes: Promise<Response>[] = [];
+    try {
+      probes = Array.from({ length: 32 }, () => fetch(`${api.baseUrl}/health/db`));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      await pgbouncerAdmin(`RESUME ${tdb.name}`);
+    }
+    const answers = await Promise.all(probes);
+    const reports = await Promise.all(answers.map((res) => res.json()));
+    expect(answers.map((res) => res.status)).toEqual(Array(32).fill(200));
+    for (const report of reports) expect(report).toEqual({ ...CONNECTED_DB_REPORT, latencyMs: expect.any(Number) });
+    // Every probe waited for the paused pooler (1 s; 300 ms leaves 700 ms for all 32 to arrive):
+    // none was answered from a round trip that began before it asked.
+    expect(Math.min(...reports.map((report) => report.latencyMs))).toBeGreaterThanOrEqual(300);
+    // The probe on the wire, and one more for all that came while it was (without sharing: 32).
+    // Room for one statement of the instance's own (an overdue-task check after a response).
+    const sent = (await statements()) - before;
+    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent).toBeLessThanOrEqual(3);
   });
 });
 

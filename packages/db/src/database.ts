@@ -55,6 +55,11 @@ export interface Database {
    * a change here is a few hand-written statements.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * One round trip (`SELECT 1`) that proves the database answers, shared (see `sharedPing`):
+   * callers that ask while a ping still waits for a connection get that ping's answer.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +84,46 @@ function queryableOn(target: pg.Pool | pg.PoolClient, beforeEach = () => {}): Qu
     },
   };
 }
+
+/**
+ * `SELECT 1` for every caller that asks while one is still waiting for a connection of the
+ * pool: behind the instance's one connection (`connection_limit=1`), N health probes that
+ * arrive together cost one statement and one slot in the queue instead of N, and a
+ * booking queued behind them waits one round trip, not N (`pnpm bench`, `/health/db` at
+ * c=32: pg's write to the pooler was the largest item of a probe's CPU).
+ * A ping that holds its connection, and so may already be on the wire, is never joined: a
+ * caller's answer always comes from a round trip that began after it asked, as fresh as a
+ * statement of its own, and a failure (refused, timed out, cancelled) is every joiner's.
+ */
+function sharedPing(pool: pg.Pool): () => Promise<void> {
+  let waiting: Promise<void> | undefined;
+  const ping = async () => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } finally {
+      // From here on the statement may be sent: whoever asks next starts a ping of its own.
+      // (Only the ping in `waiting` is ever waiting for a connection, so this one is it.)
+      waiting = undefined;
+    }
+    let failed: unknown;
+    try {
+      await client.query(PING);
+    } catch (error) {
+      failed = error;
+      throw error;
+    } finally {
+      // As pg-pool's own `query`: a connection whose statement failed is not handed out again.
+      client.release(failed instanceof Error ? failed : undefined);
+    }
+  };
+  return () => {
+    waiting ??= ping();
+    return waiting;
+  };
+}
+
+const PING = "SELECT 1";
 
 export function createDatabase(options: DatabaseOptions): Database {
   const settings = parseDatabaseUrl(options.url, { caPem: options.caPem });
@@ -126,6 +171,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     ready,
     ...queryableOn(pool),
+    ping: sharedPing(pool),
     async transaction(work) {
       const client = await pool.connect();
       const limitMs = transactionLimitMs(settings.commandTimeoutMs);
