@@ -47,7 +47,7 @@ export async function measureRoute(sides: Side[], route: BenchRoute, elsewhere: 
     s.numbers.set(route.name, {
       c1: [],
       pooler: { queries: 0, transactions: 0, requests: 0 },
-      c32: { ok: 0, ms: 0, cpuMs: 0 },
+      c32: { ok: 0, requests: 0, ms: 0, cpuMs: 0, queries: 0 },
     });
   for (let slice = 0; slice < C1_SLICES; slice++) {
     for (const s of rotated(sides, slice)) {
@@ -69,6 +69,7 @@ export async function measureRoute(sides: Side[], route: BenchRoute, elsewhere: 
   const everywhere = [...sides, ...elsewhere];
   for (let slice = 0; slice < C32_SLICES; slice++) {
     for (const s of rotated(everywhere, slice)) {
+      const pooled = route.db ? await poolerCounts(s.data.tdb.name) : undefined;
       const cpuBefore = cpuMs(s.server.child.pid!);
       const result = await load(s.c32, s.server.port, () => route.next(s.data), {
         concurrency: 32,
@@ -79,8 +80,10 @@ export async function measureRoute(sides: Side[], route: BenchRoute, elsewhere: 
       const cpuAfter = cpuMs(s.server.child.pid!);
       const c32 = s.numbers.get(route.name)!.c32;
       c32.ok += count(s.tally, result, `${route.name} c=32 slice ${slice}`);
+      c32.requests += result.samples.length;
       c32.ms += result.elapsedMs;
       c32.cpuMs += cpuAfter - cpuBefore;
+      if (pooled) c32.queries += (await poolerCounts(s.data.tdb.name)).queries - pooled.queries;
     }
   }
 }

@@ -10,8 +10,11 @@ export interface RouteNumbers {
   c1: number[];
   /** Statements and transactions through PgBouncer during the c=1 slices (after-response work included). */
   pooler: { queries: number; transactions: number; requests: number };
-  /** Requests answered 2xx, wall time, and the server process's CPU time over the c=32 slices. */
-  c32: { ok: number; ms: number; cpuMs: number };
+  /**
+   * Requests answered 2xx, all requests sent, wall time, the server process's CPU time and
+   * the statements PgBouncer passed on (after-response work included) over the c=32 slices.
+   */
+  c32: { ok: number; requests: number; ms: number; cpuMs: number; queries: number };
 }
 
 export interface Tally {
