@@ -1,3 +1,5 @@
+import { toIsoString } from "./iso-string.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -90,7 +92,7 @@ process.on("exit", flushLogs);
 export const jsonLogger: Logger = {
   log(level, message, fields) {
     if (LEVELS[level] < minimum) return;
-    const line = redactSecrets(JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...fields }));
+    const line = redactSecrets(JSON.stringify({ level, time: toIsoString(new Date()), msg: message, ...fields }));
     (level === "error" || level === "warn" ? pending.stderr : pending.stdout).push(line);
     pending.bytes += line.length;
     if (pending.bytes > MAX_PENDING_BYTES) flushLogs();

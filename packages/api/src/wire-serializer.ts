@@ -1,4 +1,5 @@
 import superjson, { type SuperJSONResult } from "superjson";
+import { toIsoString } from "./iso-string.js";
 
 /**
  * superjson's `serialize` for what our procedures answer, with less work: the same
@@ -61,7 +62,7 @@ function walk(value: unknown, seen: Set<object>): unknown {
   if (proto === Date.prototype) {
     if (Number.isNaN((value as Date).getTime())) return BAIL;
     lastTree = DATE;
-    return (value as Date).toISOString();
+    return toIsoString(value as Date);
   }
   const isArray = Array.isArray(value);
   const plain = isArray

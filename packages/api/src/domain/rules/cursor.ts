@@ -1,9 +1,11 @@
+import { toIsoString } from "../../iso-string.js";
+
 /**
  * Opaque keyset cursors: the sort key and the id of the last row of a page. Stable under
  * inserts and deletes, unlike offsets.
  */
 export function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString("base64url");
+  return Buffer.from(JSON.stringify([toIsoString(at), id])).toString("base64url");
 }
 
 export interface Cursor {
