@@ -18,6 +18,9 @@ export interface BenchRoute {
 /** A page of 20 upcoming sessions, superjson-encoded as a tRPC GET input. */
 const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 
+/** sessions.byId walks through a side's seeded sessions in seed order: every side is asked the same. */
+const byIdTurns = new WeakMap<BenchData, number>();
+
 export const ROUTES: readonly BenchRoute[] = [
   { name: "/health", key: "health", db: false, next: () => ({ method: "GET", path: "/health" }) },
   { name: "/health/db", key: "health-db", db: true, next: () => ({ method: "GET", path: "/health/db" }) },
@@ -26,6 +29,20 @@ export const ROUTES: readonly BenchRoute[] = [
     key: "list",
     db: true,
     next: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
+  },
+  {
+    name: "sessions.byId",
+    key: "by-id",
+    db: true,
+    next(data) {
+      const turn = byIdTurns.get(data) ?? 0;
+      byIdTurns.set(data, turn + 1);
+      const id = data.sessionIds[turn % data.sessionIds.length];
+      return {
+        method: "GET",
+        path: `/api/trpc/sessions.byId?input=${encodeURIComponent(JSON.stringify({ json: { id } }))}`,
+      };
+    },
   },
   {
     name: "bookings.create",

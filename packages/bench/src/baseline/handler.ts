@@ -5,6 +5,7 @@
  *   GET  /health                          liveness, the same JSON fields
  *   GET  /health/db                       one `SELECT 1`, the same JSON (503 when it fails)
  *   GET  /api/trpc/sessions.list?input=…  the same filter/order/limit SQL, superjson-shaped
+ *   GET  /api/trpc/sessions.byId?input=…  one session by id (404 when unknown), superjson-shaped
  *   POST /api/trpc/bookings.create        HS256 bearer check (node:crypto), then one
  *        transaction with the statements ours sends: lock the session (FOR UPDATE) joined
  *        with the user's active booking; insert the booking and move the counter (one
@@ -26,6 +27,7 @@ import { createBooking } from "./bookings-create.js";
 import { health, healthDb } from "./health.js";
 import { type BaselineRequest, type BaselineResponse, json } from "./http.js";
 import { poolConfig } from "./pool.js";
+import { sessionById } from "./sessions-by-id.js";
 import { listSessions } from "./sessions-list.js";
 
 export interface Baseline {
@@ -90,6 +92,7 @@ export function createBaseline(env: Record<string, string | undefined>): Baselin
       if (path === "/health" && method === "GET") return health(env, coldStart);
       if (path === "/health/db" && method === "GET") return await healthDb(pool);
       if (path === "/api/trpc/sessions.list" && method === "GET") return await listSessions(pool, request.query);
+      if (path === "/api/trpc/sessions.byId" && method === "GET") return await sessionById(pool, request.query);
       if (path === "/api/trpc/bookings.create" && method === "POST")
         return await createBooking(pool, secret, request, (work) => after(work, waitUntil));
       return json(404, { error: { code: "NOT_FOUND", message: `No route for ${path}` } });

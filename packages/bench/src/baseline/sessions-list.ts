@@ -4,7 +4,7 @@ import { type BaselineResponse, trpcError, trpcResult, UUID } from "./http.js";
 import { SESSION_COLUMNS, type SessionRow, sessionDto } from "./rows.js";
 
 /** The superjson input of a GET procedure (`?input={"json":…,"meta":…}`). */
-function queryInput(query: URLSearchParams): Record<string, unknown> | null {
+export function queryInput(query: URLSearchParams): Record<string, unknown> | null {
   const raw = query.get("input");
   if (raw === null) return {};
   try {

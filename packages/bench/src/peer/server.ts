@@ -2,7 +2,7 @@
  * The peer: what a developer gets by following the tRPC v11 and Prisma 7 docs for the same
  * routes, with no tuning — the standalone adapter (`createHTTPServer`), superjson, zod
  * input, `new PrismaClient({ adapter: new PrismaPg(...) })` (Prisma's default compiler
- * build, given it by the bench's bundle), `findMany` for the list, `$queryRaw\`SELECT 1\``
+ * build, given it by the bench's bundle), `findMany` for the list, `findUnique` for one session, `$queryRaw\`SELECT 1\``
  * for health, `jose` for the Supabase access token, an interactive `$transaction` for a
  * booking (its row lock through `$queryRaw … FOR UPDATE`, which Prisma has no API for) and
  * its outbox task completed after the response. No request log, no security headers.
@@ -76,6 +76,11 @@ const appRouter = t.router({
           nextCursor: sessions.length > input.limit ? (items.at(-1)?.id ?? null) : null,
         };
       }),
+    byId: publicProcedure.input(z.object({ id: z.string().uuid() })).query(async ({ input }) => {
+      const session = await prisma.session.findUnique({ where: { id: input.id } });
+      if (!session) throw new TRPCError({ code: "NOT_FOUND", message: "Session not found" });
+      return { ...session, seatsLeft: Math.max(0, session.capacity - session.confirmedCount) };
+    }),
   }),
   bookings: t.router({
     create: protectedProcedure.input(z.object({ sessionId: z.string().uuid() })).mutation(async ({ ctx, input }) => {

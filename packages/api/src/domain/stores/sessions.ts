@@ -20,6 +20,12 @@ export async function lockSession(tx: Queryable, id: string): Promise<LockedSess
   return rows[0] ?? null;
 }
 
+/** One session by its id, or null: a read on its own, no lock. */
+export async function selectSession(db: Queryable, id: string): Promise<SessionRow | null> {
+  const rows = await db.query<SessionRow>(sql`SELECT ${sessionColumns()} FROM sessions WHERE id = ${id}::uuid`);
+  return rows[0] ?? null;
+}
+
 type Counter = "confirmedCount" | "waitlistCount";
 
 /** What a change writes to a locked session: fields set to a value (undefined: left as is), counters moved. */
