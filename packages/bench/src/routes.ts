@@ -21,6 +21,10 @@ const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 /** sessions.byId walks through a side's seeded sessions in seed order: every side is asked the same. */
 const byIdTurns = new WeakMap<BenchData, number>();
 
+/** bookings.mine asks as each seeded user in turn. */
+const mineTurns = new WeakMap<BenchData, number>();
+const MINE_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
+
 export const ROUTES: readonly BenchRoute[] = [
   { name: "/health", key: "health", db: false, next: () => ({ method: "GET", path: "/health" }) },
   { name: "/health/db", key: "health-db", db: true, next: () => ({ method: "GET", path: "/health/db" }) },
@@ -55,6 +59,21 @@ export const ROUTES: readonly BenchRoute[] = [
         path: "/api/trpc/bookings.create",
         headers: { authorization: `Bearer ${token}` },
         body: JSON.stringify({ json: { sessionId } }),
+      };
+    },
+  },
+  {
+    // After bookings.create: by then the users have bookings to list.
+    name: "bookings.mine",
+    key: "mine",
+    db: true,
+    next(data) {
+      const turn = mineTurns.get(data) ?? 0;
+      mineTurns.set(data, turn + 1);
+      return {
+        method: "GET",
+        path: `/api/trpc/bookings.mine?input=${MINE_INPUT}`,
+        headers: { authorization: `Bearer ${data.tokens[turn % data.tokens.length]}` },
       };
     },
   },

@@ -13,7 +13,7 @@ afterAll(() => p?.close());
 // runtime nor its query compiler is loaded for them (a cold start skips both, and an
 // instance that only lists and books never holds them in memory).
 describe("the hot paths never load Prisma", () => {
-  it("sessions.list and sessions.byId (signed out and signed in, links hidden and shown), bookings.create and bookings.cancel", async () => {
+  it("sessions.list and sessions.byId (signed out and signed in, links hidden and shown), bookings.create, bookings.mine and bookings.cancel", async () => {
     const host = await p.as();
     const guest = await p.as();
     const [session] = await sql<{ id: string }>(
@@ -30,6 +30,7 @@ describe("the hot paths never load Prisma", () => {
     expect(listed.items[0]).toMatchObject({ id: session!.id, onlineUrl: "https://meet.example/hot", seatsLeft: 0 });
     expect(await guest.api.sessions.byId({ id: session!.id })).toEqual(listed.items[0]);
     expect(await p.anonymous.sessions.byId({ id: session!.id })).toMatchObject({ onlineUrl: null, seatsLeft: 0 });
+    expect((await guest.api.bookings.mine({})).items).toEqual([booked]);
     await expect(p.anonymous.sessions.byId({ id: randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const waiting = await p.as();
     expect(await waiting.api.bookings.create({ sessionId: session!.id })).toMatchObject({ status: "waitlisted" });

@@ -6,6 +6,7 @@
  *   GET  /health/db                       one `SELECT 1`, the same JSON (503 when it fails)
  *   GET  /api/trpc/sessions.list?input=…  the same filter/order/limit SQL, superjson-shaped
  *   GET  /api/trpc/sessions.byId?input=…  one session by id (404 when unknown), superjson-shaped
+ *   GET  /api/trpc/bookings.mine?input=…  HS256 bearer check, then the caller's newest 20 bookings
  *   POST /api/trpc/bookings.create        HS256 bearer check (node:crypto), then one
  *        transaction with the statements ours sends: lock the session (FOR UPDATE) joined
  *        with the user's active booking; insert the booking and move the counter (one
@@ -24,6 +25,7 @@ import { randomUUID } from "node:crypto";
 import { SECURITY_HEADERS } from "@s3ssions/app-api/src/security-headers.js";
 import pg from "pg";
 import { createBooking } from "./bookings-create.js";
+import { myBookings } from "./bookings-mine.js";
 import { health, healthDb } from "./health.js";
 import { type BaselineRequest, type BaselineResponse, json } from "./http.js";
 import { poolConfig } from "./pool.js";
@@ -93,6 +95,7 @@ export function createBaseline(env: Record<string, string | undefined>): Baselin
       if (path === "/health/db" && method === "GET") return await healthDb(pool);
       if (path === "/api/trpc/sessions.list" && method === "GET") return await listSessions(pool, request.query);
       if (path === "/api/trpc/sessions.byId" && method === "GET") return await sessionById(pool, request.query);
+      if (path === "/api/trpc/bookings.mine" && method === "GET") return await myBookings(pool, secret, request);
       if (path === "/api/trpc/bookings.create" && method === "POST")
         return await createBooking(pool, secret, request, (work) => after(work, waitUntil));
       return json(404, { error: { code: "NOT_FOUND", message: `No route for ${path}` } });

@@ -2,7 +2,7 @@
  * The peer: what a developer gets by following the tRPC v11 and Prisma 7 docs for the same
  * routes, with no tuning — the standalone adapter (`createHTTPServer`), superjson, zod
  * input, `new PrismaClient({ adapter: new PrismaPg(...) })` (Prisma's default compiler
- * build, given it by the bench's bundle), `findMany` for the list, `findUnique` for one session, `$queryRaw\`SELECT 1\``
+ * build, given it by the bench's bundle), `findMany` for the list, `findUnique` for one session, `findMany` for the caller's bookings, `$queryRaw\`SELECT 1\``
  * for health, `jose` for the Supabase access token, an interactive `$transaction` for a
  * booking (its row lock through `$queryRaw … FOR UPDATE`, which Prisma has no API for) and
  * its outbox task completed after the response. No request log, no security headers.
@@ -83,6 +83,18 @@ const appRouter = t.router({
     }),
   }),
   bookings: t.router({
+    mine: protectedProcedure
+      .input(z.object({ limit: z.number().int().min(1).max(100).default(20) }))
+      .query(async ({ ctx, input }) => {
+        const bookings = await prisma.booking.findMany({
+          where: { userId: ctx.userId },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+          take: input.limit + 1,
+          select: { id: true, sessionId: true, userId: true, status: true, createdAt: true, updatedAt: true },
+        });
+        const items = bookings.slice(0, input.limit);
+        return { items, nextCursor: bookings.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+      }),
     create: protectedProcedure.input(z.object({ sessionId: z.string().uuid() })).mutation(async ({ ctx, input }) => {
       const { booking, taskId } = await prisma.$transaction(async (tx) => {
         const [session] = await tx.$queryRaw<

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type Queryable, raw, sql } from "@s3ssions/db";
+import { join, type Queryable, raw, type Sql, sql } from "@s3ssions/db";
 import { insertTasks, type TaskEvent, taskIdsOf } from "../../tasks/outbox.js";
+import type { Cursor } from "../rules/cursor.js";
 import type { BookingDto } from "../schemas/dto.js";
 
 /** A booking as stored: the DTO's fields and its arrival order. */
@@ -41,6 +42,29 @@ export async function findBookingOwner(
     sql`SELECT session_id::text AS "sessionId", user_id::text AS "userId" FROM bookings WHERE id = ${id}::uuid`,
   );
   return rows[0] ?? null;
+}
+
+export interface BookingPageQuery {
+  userId: string;
+  status?: BookingDto["status"] | undefined;
+  /** The last booking of the page before (newest first): only older ones follow. */
+  before: Cursor | null;
+  take: number;
+}
+
+/** A user's bookings, newest first, keyset-paginated on (created_at, id): the index on (user_id, created_at, id). */
+export function selectBookingPage(db: Queryable, query: BookingPageQuery): Promise<BookingRow[]> {
+  const conditions = [
+    sql`user_id = ${query.userId}::uuid`,
+    query.status ? sql`status = ${query.status}::"BookingStatus"` : null,
+    query.before ? sql`(created_at, id) < (${query.before.at}, ${query.before.id}::uuid)` : null,
+  ].filter((condition): condition is Sql => condition !== null);
+  return db.query<BookingRow>(sql`
+    SELECT ${BOOKING_COLUMNS}
+    FROM bookings
+    WHERE ${join(conditions, " AND ")}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${query.take}`);
 }
 
 /** A booking read inside a change (its session locked first). */

@@ -1,21 +1,20 @@
-import type { Prisma } from "@s3ssions/db";
 import type { ProtectedContext } from "../../context.js";
 import { encodeCursor } from "../../domain/rules/cursor.js";
-import { toBookingDto } from "../../domain/stores/bookings.js";
+import { selectBookingPage, toBookingDto } from "../../domain/stores/bookings.js";
 import type { MyBookingsInput } from "./mine.schema.js";
 
-/** The caller's bookings, newest first, keyset-paginated on (createdAt, id). */
+/**
+ * The caller's bookings, newest first, keyset-paginated on (createdAt, id). A hand-written
+ * statement, not Prisma's findMany: it was the last read that loaded Prisma's runtime and
+ * query compiler into an instance serving a signed-in user's pages (`bench:ab --routes
+ * booking,mine` on Node 24: 1,355 → 762 µs of CPU per request at c=32, RSS after load
+ * 179 → 140 MB).
+ */
 export async function myBookingsHandler({ ctx, input }: { ctx: ProtectedContext; input: MyBookingsInput }) {
-  const before = input.cursor ?? null;
-  const where: Prisma.BookingWhereInput = {
+  const rows = await selectBookingPage(ctx.db, {
     userId: ctx.user.id,
-    ...(input.status ? { status: input.status } : {}),
-    ...(before ? { OR: [{ createdAt: { lt: before.at } }, { createdAt: before.at, id: { lt: before.id } }] } : {}),
-  };
-  const prisma = await ctx.db.ready();
-  const rows = await prisma.booking.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    status: input.status,
+    before: input.cursor ?? null,
     take: input.limit + 1,
   });
   const page = rows.slice(0, input.limit);

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCodeOf, type Procedures, sessionInput, startProcedures } from "../procedures.js";
 
@@ -28,6 +30,38 @@ describe("bookings.mine: happy", () => {
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
     expect((await user.api.bookings.mine({ status: "cancelled" })).items).toEqual([]);
+  });
+
+  it("pages bookings made in the same millisecond by id, and filters by status across pages", async () => {
+    const host = await p.as();
+    const user = await p.as();
+    const sessions = [];
+    for (let i = 0; i < 5; i++) sessions.push(await host.api.sessions.create(sessionInput({ title: `T${i}` })));
+    const at = new Date("2026-11-30T12:00:00.000Z");
+    const statuses = ["confirmed", "cancelled", "confirmed", "waitlisted", "confirmed"];
+    const ids = sessions.map(() => randomUUID());
+    for (const [i, session] of sessions.entries()) {
+      await sql(
+        p.tdb.directUrl,
+        `INSERT INTO bookings (id, session_id, user_id, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4::"BookingStatus", $5, $5)`,
+        [ids[i], session.id, user.userId, statuses[i], at],
+      );
+    }
+    const newestFirst = [...ids].sort().reverse();
+    const walk = async (status?: "confirmed") => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await user.api.bookings.mine({ limit: 2, cursor, status });
+        seen.push(...page.items.map((b) => b.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return seen;
+    };
+    expect(await walk()).toEqual(newestFirst);
+    const confirmed = ids.filter((_, i) => statuses[i] === "confirmed");
+    expect(await walk("confirmed")).toEqual(newestFirst.filter((id) => confirmed.includes(id)));
   });
 
   it("takes tRPC's infinite-query input (cursor null, direction forward)", async () => {
