@@ -6,7 +6,7 @@
  * narrowed to one comparison so that a small change shows above the noise.
  *
  *   pnpm --filter @s3ssions/bench bench:ab --before path/to/server.mjs [--after apps/api/dist/server.mjs]
- *     [--routes health,health-db,list,booking] [--seconds 6] [--slices 6] [--env KEY=VALUE,...] [--env-after ...]
+ *     [--routes health,health-db,list,by-id,booking,mine] [--seconds 6] [--slices 6] [--env KEY=VALUE,...] [--env-after ...]
  * A bundle is copied with `cp -r apps/api/dist/server*.mjs apps/api/dist/chunks somewhere/` (its
  * lazily loaded chunks too) before the change is built.
  */

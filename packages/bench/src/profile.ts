@@ -8,7 +8,7 @@
  *
  *   pnpm --filter @s3ssions/bench bench:profile [route] [--seconds 8] [--top 40] [--side ours|peer|raw]
  *     [--node machine|<major>|<path>] [--node-flags="…"]
- * route: health, health-db, list (default), booking. --side profiles the peer or the raw
+ * route: health, health-db, list (default), by-id, booking, mine. --side profiles the peer or the raw
  * baseline instead of ours (the same sides as `pnpm bench`); --node runs it on another Node,
  * e.g. `--node 24`, the runtime the function ships on (installed from npm like the bench's).
  * --node-flags are given to the profiled server's Node, e.g. --node-flags=--no-turbo-inlining to see
