@@ -21,8 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => tdb?.drop());
 
-// The health check, the list's statement on the pool, and Prisma's query path
-// (sessions.byId), Prisma's more than once per process.
+// The health check (a shared ping, simple protocol), statements with and without
+// parameters (sessions.byId, sessions.list; extended protocol, unnamed), byId twice per process.
+// Prisma's own path through the pooler is tested in packages/db (no procedure uses it).
 const BY_ID = `/api/trpc/sessions.byId?input=${encodeURIComponent(JSON.stringify({ json: { id: SESSION_ID } }))}`;
 const ROUTES = ["/health/db", BY_ID, "/api/trpc/sessions.list", "/api/trpc/health.db", BY_ID];
 
