@@ -18,11 +18,18 @@ export interface BenchRoute {
 /** A page of 20 upcoming sessions, superjson-encoded as a tRPC GET input. */
 const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 
-/** sessions.byId walks through a side's seeded sessions in seed order: every side is asked the same. */
-const byIdTurns = new WeakMap<BenchData, number>();
-
-/** bookings.mine asks as each seeded user in turn. */
-const mineTurns = new WeakMap<BenchData, number>();
+/** A route's count of requests asked of one side so far: every side walks its seed in the same order. */
+function turnCounter(): (data: BenchData) => number {
+  const turns = new WeakMap<BenchData, number>();
+  return (data) => {
+    const turn = turns.get(data) ?? 0;
+    turns.set(data, turn + 1);
+    return turn;
+  };
+}
+/** sessions.byId walks through a side's seeded sessions; bookings.mine asks as each seeded user. */
+const byIdTurn = turnCounter();
+const mineTurn = turnCounter();
 const MINE_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 
 export const ROUTES: readonly BenchRoute[] = [
@@ -39,9 +46,7 @@ export const ROUTES: readonly BenchRoute[] = [
     key: "by-id",
     db: true,
     next(data) {
-      const turn = byIdTurns.get(data) ?? 0;
-      byIdTurns.set(data, turn + 1);
-      const id = data.sessionIds[turn % data.sessionIds.length];
+      const id = data.sessionIds[byIdTurn(data) % data.sessionIds.length];
       return {
         method: "GET",
         path: `/api/trpc/sessions.byId?input=${encodeURIComponent(JSON.stringify({ json: { id } }))}`,
@@ -68,12 +73,10 @@ export const ROUTES: readonly BenchRoute[] = [
     key: "mine",
     db: true,
     next(data) {
-      const turn = mineTurns.get(data) ?? 0;
-      mineTurns.set(data, turn + 1);
       return {
         method: "GET",
         path: `/api/trpc/bookings.mine?input=${MINE_INPUT}`,
-        headers: { authorization: `Bearer ${data.tokens[turn % data.tokens.length]}` },
+        headers: { authorization: `Bearer ${data.tokens[mineTurn(data) % data.tokens.length]}` },
       };
     },
   },

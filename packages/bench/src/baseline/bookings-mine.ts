@@ -1,7 +1,7 @@
 /** GET /api/trpc/bookings.mine: the caller's bookings, newest first, a page of 20, in one SELECT. */
 import type pg from "pg";
 import { verifyHs256 } from "./auth.js";
-import { type BaselineRequest, type BaselineResponse, trpcError, trpcResult } from "./http.js";
+import { type BaselineRequest, type BaselineResponse, nextCursorOf, trpcError, trpcResult } from "./http.js";
 import { BOOKING_COLUMNS, type BookingRow, bookingDto } from "./rows.js";
 import { queryInput } from "./sessions-list.js";
 
@@ -21,11 +21,7 @@ export async function myBookings(pool: pg.Pool, secret: Buffer, request: Baselin
     [user.id, limit + 1],
   );
   const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > limit && last
-      ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString("base64url")
-      : null;
+  const nextCursor = nextCursorOf(rows, limit, (row) => row.created_at);
   const dates = page.flatMap((_, i) => [`items.${i}.createdAt`, `items.${i}.updatedAt`]);
   return trpcResult({ items: page.map(bookingDto), nextCursor }, dates);
 }

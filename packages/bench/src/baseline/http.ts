@@ -31,6 +31,14 @@ export function trpcError(status: number, code: string, message: string, path: s
   return json(status, { error: { json: { message, code: -32000, data: { code, httpStatus: status, path } } } });
 }
 
+/** A keyset page's next cursor, as ours writes it: base64url of `[ISO instant, id]`; null on the last page. */
+export function nextCursorOf<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date): string | null {
+  const last = rows[limit - 1];
+  return rows.length > limit && last
+    ? Buffer.from(JSON.stringify([at(last).toISOString(), last.id])).toString("base64url")
+    : null;
+}
+
 export function trpcResult(json: unknown, dates: string[]): BaselineResponse {
   const values: Record<string, ["Date"]> = {};
   for (const path of dates) values[path] = ["Date"];

@@ -1,6 +1,6 @@
 /** GET /api/trpc/sessions.list: the same filter, order, limit and cursor as ours, in one SELECT. */
 import type pg from "pg";
-import { type BaselineResponse, trpcError, trpcResult, UUID } from "./http.js";
+import { type BaselineResponse, nextCursorOf, trpcError, trpcResult, UUID } from "./http.js";
 import { SESSION_COLUMNS, type SessionRow, sessionDto } from "./rows.js";
 
 /** The superjson input of a GET procedure (`?input={"json":…,"meta":…}`). */
@@ -57,11 +57,7 @@ export async function listSessions(pool: pg.Pool, query: URLSearchParams): Promi
     values,
   );
   const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > limit && last
-      ? Buffer.from(JSON.stringify([last.starts_at.toISOString(), last.id])).toString("base64url")
-      : null;
+  const nextCursor = nextCursorOf(rows, limit, (row) => row.starts_at);
   const dates: string[] = [];
   page.forEach((_, i) => {
     dates.push(`items.${i}.startsAt`, `items.${i}.endsAt`, `items.${i}.createdAt`, `items.${i}.updatedAt`);
