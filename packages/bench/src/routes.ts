@@ -15,8 +15,8 @@ export interface BenchRoute {
   next(data: BenchData): RequestSpec;
 }
 
-/** A page of 20 upcoming sessions, superjson-encoded as a tRPC GET input. */
-const LIST_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
+/** A page of 20 (upcoming sessions, the caller's bookings), superjson-encoded as a tRPC GET input. */
+const PAGE_OF_20 = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 
 /** A route's count of requests asked of one side so far: every side walks its seed in the same order. */
 function turnCounter(): (data: BenchData) => number {
@@ -30,7 +30,6 @@ function turnCounter(): (data: BenchData) => number {
 /** sessions.byId walks through a side's seeded sessions; bookings.mine asks as each seeded user. */
 const byIdTurn = turnCounter();
 const mineTurn = turnCounter();
-const MINE_INPUT = encodeURIComponent(JSON.stringify({ json: { limit: 20 } }));
 
 export const ROUTES: readonly BenchRoute[] = [
   { name: "/health", key: "health", db: false, next: () => ({ method: "GET", path: "/health" }) },
@@ -39,7 +38,7 @@ export const ROUTES: readonly BenchRoute[] = [
     name: "sessions.list",
     key: "list",
     db: true,
-    next: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${LIST_INPUT}` }),
+    next: () => ({ method: "GET", path: `/api/trpc/sessions.list?input=${PAGE_OF_20}` }),
   },
   {
     name: "sessions.byId",
@@ -75,7 +74,7 @@ export const ROUTES: readonly BenchRoute[] = [
     next(data) {
       return {
         method: "GET",
-        path: `/api/trpc/bookings.mine?input=${MINE_INPUT}`,
+        path: `/api/trpc/bookings.mine?input=${PAGE_OF_20}`,
         headers: { authorization: `Bearer ${data.tokens[mineTurn(data) % data.tokens.length]}` },
       };
     },

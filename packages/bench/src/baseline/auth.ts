@@ -1,9 +1,15 @@
 /** HS256 only (what the bench signs), with the claim checks ours makes. */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { UUID } from "./http.js";
+import { type BaselineRequest, UUID } from "./http.js";
 
 export interface User {
   id: string;
+}
+
+/** The caller an `Authorization: Bearer <token>` header names, or null when it names none. */
+export function callerOf(request: BaselineRequest, secret: Buffer): User | null {
+  const match = /^Bearer ([^\s]+)$/i.exec((request.header("authorization") ?? "").trim());
+  return match?.[1] ? verifyHs256(match[1], secret) : null;
 }
 
 export function verifyHs256(token: string, secret: Buffer): User | null {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { verifyHs256 } from "./auth.js";
+import { callerOf } from "./auth.js";
 import { type BaselineRequest, type BaselineResponse, trpcError, trpcResult, UUID } from "./http.js";
 import { BOOKING_COLUMNS, type BookingRow, bookingDto, type SessionRow } from "./rows.js";
 
@@ -42,8 +42,7 @@ export async function createBooking(
   after: (work: Promise<unknown>) => void,
 ): Promise<BaselineResponse> {
   const path = "bookings.create";
-  const match = /^Bearer ([^\s]+)$/i.exec((request.header("authorization") ?? "").trim());
-  const user = match?.[1] ? verifyHs256(match[1], secret) : null;
+  const user = callerOf(request, secret);
   if (!user) return trpcError(401, "UNAUTHORIZED", "Invalid access token", path);
   let sessionId: unknown;
   try {

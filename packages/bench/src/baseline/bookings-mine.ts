@@ -1,21 +1,25 @@
 /** GET /api/trpc/bookings.mine: the caller's bookings, newest first, a page of 20, in one SELECT. */
 import type pg from "pg";
-import { verifyHs256 } from "./auth.js";
-import { type BaselineRequest, type BaselineResponse, nextCursorOf, trpcError, trpcResult } from "./http.js";
+import { callerOf } from "./auth.js";
+import {
+  type BaselineRequest,
+  type BaselineResponse,
+  nextCursorOf,
+  pageLimitOf,
+  queryInput,
+  trpcError,
+  trpcResult,
+} from "./http.js";
 import { BOOKING_COLUMNS, type BookingRow, bookingDto } from "./rows.js";
-import { queryInput } from "./sessions-list.js";
 
 export async function myBookings(pool: pg.Pool, secret: Buffer, request: BaselineRequest): Promise<BaselineResponse> {
   const path = "bookings.mine";
-  const match = /^Bearer ([^\s]+)$/i.exec((request.header("authorization") ?? "").trim());
-  const user = match?.[1] ? verifyHs256(match[1], secret) : null;
+  const user = callerOf(request, secret);
   if (!user) return trpcError(401, "UNAUTHORIZED", "Invalid access token", path);
   const input = queryInput(request.query);
   if (!input) return trpcError(400, "BAD_REQUEST", "Invalid input", path);
-  const limit = input.limit ?? 20;
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 100) {
-    return trpcError(400, "BAD_REQUEST", "limit must be an integer from 1 to 100", path);
-  }
+  const limit = pageLimitOf(input);
+  if (limit === null) return trpcError(400, "BAD_REQUEST", "limit must be an integer from 1 to 100", path);
   const { rows } = await pool.query<BookingRow>(
     `SELECT ${BOOKING_COLUMNS} FROM bookings WHERE user_id = $1::uuid ORDER BY created_at DESC, id DESC LIMIT $2`,
     [user.id, limit + 1],

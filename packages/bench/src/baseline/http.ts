@@ -31,6 +31,27 @@ export function trpcError(status: number, code: string, message: string, path: s
   return json(status, { error: { json: { message, code: -32000, data: { code, httpStatus: status, path } } } });
 }
 
+/** The superjson input of a GET procedure (`?input={"json":…,"meta":…}`). */
+export function queryInput(query: URLSearchParams): Record<string, unknown> | null {
+  const raw = query.get("input");
+  if (raw === null) return {};
+  try {
+    const parsed = JSON.parse(raw) as { json?: unknown };
+    const value = parsed?.json ?? {};
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A page's `limit` (20 when absent), or null unless it is a whole number from 1 to 100. */
+export function pageLimitOf(input: Record<string, unknown>): number | null {
+  const limit = input.limit ?? 20;
+  return typeof limit === "number" && Number.isInteger(limit) && limit >= 1 && limit <= 100 ? limit : null;
+}
+
 /** A keyset page's next cursor, as ours writes it: base64url of `[ISO instant, id]`; null on the last page. */
 export function nextCursorOf<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date): string | null {
   const last = rows[limit - 1];

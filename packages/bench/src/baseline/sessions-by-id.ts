@@ -1,8 +1,7 @@
 /** GET /api/trpc/sessions.byId: one session by its id, in one SELECT; 404 when there is none. */
 import type pg from "pg";
-import { type BaselineResponse, trpcError, trpcResult, UUID } from "./http.js";
+import { type BaselineResponse, queryInput, trpcError, trpcResult, UUID } from "./http.js";
 import { SESSION_COLUMNS, type SessionRow, sessionDto } from "./rows.js";
-import { queryInput } from "./sessions-list.js";
 
 const DATES = ["startsAt", "endsAt", "createdAt", "updatedAt"];
 

@@ -1,31 +1,14 @@
 /** GET /api/trpc/sessions.list: the same filter, order, limit and cursor as ours, in one SELECT. */
 import type pg from "pg";
-import { type BaselineResponse, nextCursorOf, trpcError, trpcResult, UUID } from "./http.js";
+import { type BaselineResponse, nextCursorOf, pageLimitOf, queryInput, trpcError, trpcResult, UUID } from "./http.js";
 import { SESSION_COLUMNS, type SessionRow, sessionDto } from "./rows.js";
-
-/** The superjson input of a GET procedure (`?input={"json":…,"meta":…}`). */
-export function queryInput(query: URLSearchParams): Record<string, unknown> | null {
-  const raw = query.get("input");
-  if (raw === null) return {};
-  try {
-    const parsed = JSON.parse(raw) as { json?: unknown };
-    const value = parsed?.json ?? {};
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
 
 export async function listSessions(pool: pg.Pool, query: URLSearchParams): Promise<BaselineResponse> {
   const path = "sessions.list";
   const input = queryInput(query);
   if (!input) return trpcError(400, "BAD_REQUEST", "Invalid input", path);
-  const limit = input.limit ?? 20;
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 100) {
-    return trpcError(400, "BAD_REQUEST", "limit must be an integer from 1 to 100", path);
-  }
+  const limit = pageLimitOf(input);
+  if (limit === null) return trpcError(400, "BAD_REQUEST", "limit must be an integer from 1 to 100", path);
   const from = typeof input.from === "string" ? new Date(input.from) : new Date();
   if (Number.isNaN(from.getTime())) return trpcError(400, "BAD_REQUEST", "Invalid from", path);
   const where = ["starts_at >= $1"];
