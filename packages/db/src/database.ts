@@ -88,8 +88,9 @@ function queryableOn(target: pg.Pool | pg.PoolClient, beforeEach = () => {}): Qu
 /**
  * `SELECT 1` for every caller that asks while one is still waiting for a connection of the
  * pool: behind the instance's one connection (`connection_limit=1`), N health probes that
- * arrive together cost one statement and one slot in the queue instead of N, and a
- * booking queued behind them waits one round trip, not N (`pnpm bench`, `/health/db` at
+ * arrive together cost at most two statements and two slots in the queue instead of N (one
+ * already on the wire, one shared by the rest), and a booking queued behind them waits at
+ * most two round trips, not N (`pnpm bench`, `/health/db` at
  * c=32: pg's write to the pooler was the largest item of a probe's CPU).
  * A ping that holds its connection, and so may already be on the wire, is never joined: a
  * caller's answer always comes from a round trip that began after it asked, as fresh as a
