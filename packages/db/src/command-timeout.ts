@@ -151,8 +151,8 @@ type QueryCallback = (error: unknown, result?: unknown) => void;
  * next full collection. In-process, 20-row statements one at a time on Node 24: 17.8 KB
  * promoted per statement that way, 0 this way (pg's promise form unwrapped: 17.9 KB, its
  * callback form: 0). Why V8 keeps them is not established (a standalone script with the
- * promise shape reproduces it on Node 20 and 24); `pnpm bench` prints the bytes promoted
- * per request so that a change that brings it back shows.
+ * promise shape reproduces it on Node 20 and 24); `pnpm bench:memory` prints the bytes
+ * promoted per request so that a change that brings it back shows.
  */
 function settledCallback(callback: QueryCallback, settle: (error: unknown) => unknown): QueryCallback {
   return (error, res) => callback(settle(error), res);
