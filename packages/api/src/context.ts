@@ -45,6 +45,13 @@ export interface Context extends ApiRuntime {
   idempotency: KeyClaim | null;
   /** Headers a procedure adds to its HTTP answer (a replay's `Idempotent-Replayed`). */
   responseHeaders: Headers;
+  /**
+   * What work that outlives the request runs on (a change's tasks, after the commit): the
+   * process's runtime, its database untimed. Their statements are not the request's: on
+   * the request's timed view, a task's claim that landed before the log line was counted
+   * in the request's `dbQueries` and Server-Timing, and sometimes not.
+   */
+  background: ApiRuntime;
 }
 
 export function createContext(
@@ -66,6 +73,7 @@ export function createContext(
     user: null,
     idempotency: null,
     responseHeaders: new Headers(),
+    background: runtime,
   };
 }
 

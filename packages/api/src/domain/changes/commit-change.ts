@@ -40,6 +40,6 @@ export async function commitChange<T>(ctx: Context, work: (tx: Queryable) => Pro
   if (claim) claim.recorded = true;
   // This instance's own viewers hear of it now, not at the next poll.
   if (seatsChanged) ctx.live.changed();
-  if (taskIds.length > 0) ctx.waitUntil(runTasksNow(ctx, taskIds));
+  if (taskIds.length > 0) ctx.waitUntil(runTasksNow(ctx.background, taskIds));
   return result;
 }
