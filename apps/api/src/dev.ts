@@ -1,3 +1,5 @@
+// First: V8 settings that must be in place before any of the API runs.
+import "./heap-settings.js";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";

@@ -1,3 +1,5 @@
+// First: V8 settings that must be in place before any of the API runs.
+import "./heap-settings.js";
 import { EnvError, jsonLogger } from "@s3ssions/api/runtime";
 import { startServer } from "./start-server.js";
 

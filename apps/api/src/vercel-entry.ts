@@ -1,3 +1,5 @@
+// First: V8 settings that must be in place before any of the API runs.
+import "./heap-settings.js";
 import { createApiRuntime, jsonLogger, logsWritten, parseEnv } from "@s3ssions/api/runtime";
 import { getProcessDatabase } from "@s3ssions/db";
 import { waitUntil } from "@vercel/functions";

@@ -214,6 +214,21 @@ describe("the function's cold start", () => {
     }
   });
 
+  // src/heap-settings.ts: V8 must not tenure allocation sites, or under load every request's
+  // objects are promoted (NODE_OPTIONS refuses the flag, so the entry sets it). It must run
+  // in the handler's own file, before the API's code: not in a chunk loaded later.
+  it("turns V8's allocation-site pretenuring off in the handler's entry, before the API's code", () => {
+    for (const fn of functions) {
+      const entry = readFileSync(join(fn.dir, fn.config.handler), "utf8");
+      const flag = entry.indexOf('"--no-allocation-site-pretenuring"');
+      expect(flag, fn.name).toBeGreaterThan(-1);
+      expect(entry.lastIndexOf("setFlagsFromString", flag), fn.name).toBeGreaterThan(-1);
+      // The API's own code (its fetch handler's refusals) comes after it.
+      const api = entry.indexOf("Internal server error");
+      if (api !== -1) expect(flag, fn.name).toBeLessThan(api);
+    }
+  });
+
   // The first tRPC request loads the route (router, procedures, their zod, tRPC's server); an
   // instance's first procedure pays its compile. With `import { z } from "zod"` (the whole of
   // zod in one object) it was 267 KB; biome refuses that import in the API's sources.

@@ -1,5 +1,6 @@
 import { type Socket, connect } from "node:net";
 import type pg from "pg";
+import { callbackPromise, type NodeCallback } from "./callback-promise.js";
 
 /**
  * The command timeout (URL `socket_timeout`), enforced on the server.
@@ -139,27 +140,16 @@ export function enforceCommandTimeout(pool: pg.Pool, timeoutMs: number, events: 
   });
 }
 
-type QueryCallback = (error: unknown, result?: unknown) => void;
-
 /**
  * `callback`, told how the statement ended as `settle` reads it. Built out here, and pg's
- * promise form replaced by its callback form, for memory: with the callback written as a
- * closure inside `guardedQuery`, or with pg's own promise form (`client.query(text, values)`
- * without a callback, the shape of `new Promise((resolve) => { query.callback = (e, r) =>
- * resolve(r) })`), each statement's rows and everything they reach survived V8's
- * young-generation collections and were promoted to the old space, to stay there until the
- * next full collection. In-process, 20-row statements one at a time on Node 24: 17.8 KB
- * promoted per statement that way, 0 this way (pg's promise form unwrapped: 17.9 KB, its
- * callback form: 0). Why V8 keeps them is not established (a standalone script with the
- * promise shape reproduces it on Node 20 and 24); `pnpm bench:memory` prints the bytes
- * promoted per request so that a change that brings it back shows.
+ * promise form replaced by its callback form (`callback-promise.ts` says why): with the
+ * callback written as a closure inside `guardedQuery`, or with pg's own promise form, each
+ * statement's rows survived V8's young-generation collections and were promoted to the old
+ * space (in-process, 20-row statements one at a time on Node 24: 17.8 KB per statement that
+ * way, 0 this way).
  */
-function settledCallback(callback: QueryCallback, settle: (error: unknown) => unknown): QueryCallback {
+function settledCallback(callback: NodeCallback, settle: (error: unknown) => unknown): NodeCallback {
   return (error, res) => callback(settle(error), res);
-}
-
-function promiseCallback(resolve: (value: unknown) => void, reject: (error: unknown) => void): QueryCallback {
-  return (error, res) => (error ? reject(error) : resolve(res));
 }
 
 function isSubmittable(value: unknown): boolean {
@@ -201,13 +191,11 @@ function guardedQuery(
   const queueBefore = internals._queryQueue?.length ?? 0;
   const activeBefore = internals._activeQuery;
   if (typeof args[last] === "function") {
-    args[last] = settledCallback(args[last] as QueryCallback, settle);
+    args[last] = settledCallback(args[last] as NodeCallback, settle);
     result = query(...args);
   } else {
     // pg's promise form, asked for in its callback form (see settledCallback).
-    result = new Promise((resolve, reject) => {
-      query(...args, settledCallback(promiseCallback(resolve, reject), settle));
-    });
+    result = callbackPromise((callback) => query(...args, settledCallback(callback, settle)));
   }
   if ((state as string) === "settled") return result;
 

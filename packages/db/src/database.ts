@@ -1,6 +1,7 @@
 import type { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { PrismaClient } from "./generated/prisma/client.js";
+import { callbackPromise, connectClient } from "./callback-promise.js";
 import { enforceCommandTimeout, TransactionTimeoutError, transactionLimitMs } from "./command-timeout.js";
 import { type ConnectionSettings, parseDatabaseUrl, toPoolConfig } from "./connection-settings.js";
 import type { Statement } from "./sql.js";
@@ -71,9 +72,13 @@ export type Queryable = Pick<Database, "query" | "execute">;
  * (a transaction's), after `beforeEach` (a transaction checks its time limit there).
  */
 function queryableOn(target: pg.Pool | pg.PoolClient, beforeEach = () => {}): Queryable {
+  // pg's callback form: its promise form kept each statement's rows past V8's
+  // young-generation collections (callback-promise.ts).
   const run = <T extends pg.QueryResultRow>(statement: Statement) => {
     beforeEach();
-    return target.query<T>(statement.text, statement.values as unknown[]);
+    return callbackPromise<pg.QueryResult<T>>((callback) =>
+      target.query<T>(statement.text, statement.values as unknown[], callback),
+    );
   };
   return {
     async query<T extends pg.QueryResultRow>(statement: Statement) {
@@ -101,7 +106,7 @@ function sharedPing(pool: pg.Pool): () => Promise<void> {
   const ping = async () => {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await connectClient(pool);
     } finally {
       // From here on the statement may be sent: whoever asks next starts a ping of its own.
       // (Only the ping in `waiting` is ever waiting for a connection, so this one is it.)
@@ -174,7 +179,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     ...queryableOn(pool),
     ping: sharedPing(pool),
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await connectClient(pool);
       const limitMs = transactionLimitMs(settings.commandTimeoutMs);
       const deadline = performance.now() + limitMs;
       const withinLimit = () => {
