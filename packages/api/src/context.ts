@@ -46,10 +46,10 @@ export interface Context extends ApiRuntime {
   /** Headers a procedure adds to its HTTP answer (a replay's `Idempotent-Replayed`). */
   responseHeaders: Headers;
   /**
-   * What work that outlives the request runs on (a change's tasks, after the commit): the
-   * process's runtime, its database untimed. Their statements are not the request's: on
-   * the request's timed view, a task's claim that landed before the log line was counted
-   * in the request's `dbQueries` and Server-Timing, and sometimes not.
+   * What work that outlives the request runs on (a change's tasks after the commit, a rate
+   * limit's prune): the process's runtime, its database untimed. Their statements are not
+   * the request's: on the request's timed view, one that landed before the log line was
+   * counted in the request's `dbQueries` and Server-Timing, and one that landed after was not.
    */
   background: ApiRuntime;
 }

@@ -40,6 +40,7 @@ function context(db: Database, userId: string, limits: Record<string, string> = 
       user: { id: userId, email: null, role: "authenticated" as const, sessionId: null, isAnonymous: false },
       waitUntil: (promise: Promise<unknown>) => void background.push(promise),
       logger: { log: (_level: string, message: string) => void logs.push(message) },
+      background: { db },
     },
   };
 }

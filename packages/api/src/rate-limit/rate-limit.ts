@@ -56,7 +56,10 @@ export interface EnforceOptions {
  * limit holds across every function instance. A limit of 0 disables it.
  */
 export async function enforceRateLimit(
-  ctx: Pick<ProtectedContext, "env" | "db" | "user" | "waitUntil" | "logger">,
+  ctx: Pick<ProtectedContext, "env" | "db" | "user" | "waitUntil" | "logger"> & {
+    /** Where the prune runs: after the response, so not on the request's timed view (its statement is not the request's). */
+    background: { db: ProtectedContext["db"] };
+  },
   action: RateLimitedAction,
   options: EnforceOptions = {},
 ): Promise<void> {
@@ -65,7 +68,7 @@ export async function enforceRateLimit(
   const { hits, resetsInSeconds } = await countAttempt(ctx.db, ctx.user.id, action, RATE_LIMIT_WINDOW_SECONDS);
   if ((options.random ?? Math.random)() < RATE_LIMIT_PRUNE_PROBABILITY) {
     ctx.waitUntil(
-      pruneRateLimits(ctx.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS }).catch((error: unknown) => {
+      pruneRateLimits(ctx.background.db, { olderThanSeconds: RATE_LIMIT_PRUNE_AFTER_SECONDS }).catch((error: unknown) => {
         ctx.logger.log("warn", "rate limit prune failed", {
           error: error instanceof Error ? error.message.slice(0, 300) : String(error),
         });
