@@ -23,7 +23,7 @@ export function callbackPromise<T>(call: (callback: NodeCallback<T>) => void): P
 }
 
 /** The callback that settles a promise: built on its own, so that it closes over nothing else. */
-export function settleWith<T>(resolve: (value: T) => void, reject: (error: unknown) => void): NodeCallback<T> {
+function settleWith<T>(resolve: (value: T) => void, reject: (error: unknown) => void): NodeCallback<T> {
   return (error, result) => (error ? reject(error) : resolve(result as T));
 }
 

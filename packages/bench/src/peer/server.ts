@@ -3,9 +3,10 @@
  * routes, with no tuning — the standalone adapter (`createHTTPServer`), superjson, zod
  * input, `new PrismaClient({ adapter: new PrismaPg(...) })` (Prisma's default compiler
  * build, given it by the bench's bundle), `findMany` for the list, `findUnique` for one
- * session, `findMany` for the caller's bookings, `$queryRaw\`SELECT 1\`` for health, `jose` for the Supabase access token, an interactive `$transaction` for a
- * booking (its row lock through `$queryRaw … FOR UPDATE`, which Prisma has no API for) and
- * its outbox task completed after the response. No request log, no security headers.
+ * session, `findMany` for the caller's bookings, `$queryRaw\`SELECT 1\`` for health, `jose`
+ * for the Supabase access token, an interactive `$transaction` for a booking (its row lock
+ * through `$queryRaw … FOR UPDATE`, which Prisma has no API for) and its outbox task
+ * completed after the response. No request log, no security headers.
  * Same schema and seed as ours; bundled by the bench into one file.
  * Env: SUPABASE_DB_URL_TRANSACTION, SUPABASE_JWT_SECRET, PORT (0 = any), HOST.
  */
