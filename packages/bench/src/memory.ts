@@ -6,7 +6,8 @@
  * compiler's WebAssembly memory is an ArrayBuffer) is what the rest holds: code, native
  * allocations, the allocator's free pages. Before that, per route: the bytes V8's
  * young-generation collections promoted to the old space per answered request (SIGWINCH;
- * raw `pg` promotes about 0.1 KB: a request whose objects outlive those collections shows
+ * the raw-`pg` baseline, `--entry dist/baseline-server.mjs` once `pnpm bench` built it,
+ * promotes under 1 KB per read: a request whose objects outlive those collections shows
  * here long before the RSS shows it). Prints numbers only.
  *
  *   pnpm --filter @s3ssions/bench bench:memory [--peer | --entry path/to/server.mjs] [--seconds 6] [--node-options "--max-semi-space-size=4"]
