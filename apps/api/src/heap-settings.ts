@@ -14,4 +14,17 @@ import { setFlagsFromString } from "node:v8";
 // was 2.4–25 KB promoted per request depending on the run, 0.9 KB in every run without
 // pretenuring; `bench:ab` measured CPU per request 0.98–1.02× by route (see the README's
 // bill section for `pnpm bench`).
+//
+// Changing a flag changes the flag hash V8 checks a code cache against, so every built-in
+// module Node loads after the change is compiled from source instead of from the cache in
+// the node binary. The biggest one a function loads is Node's fetch (undici, with http, tls,
+// http2 and zlib under it), at its first Request or Response. On Node 22 and 24 importing
+// the function does not load it, so a host that imports the function before it loads them
+// paid about 20 ms more cold start (bench:cold-start, Node 24: 104 → 85 ms median, raw `pg`
+// 69). A launcher that serves through node:http has them already (on Node 24 node:http
+// loads undici), as packages/bench's launcher does: there this line costs nothing.
+loadBeforeTheFlag(globalThis.Request, globalThis.Response);
 setFlagsFromString("--no-allocation-site-pretenuring");
+
+/** Reading Node's lazy globals is what loads them; this only names why they are read. */
+function loadBeforeTheFlag(..._builtins: unknown[]): void {}

@@ -228,6 +228,44 @@ describe("the function's cold start", () => {
     }
   });
 
+  // A changed V8 flag changes the hash V8 checks code caches against: a built-in module Node
+  // loads after it is compiled from source, not from the cache in the node binary. Node's
+  // fetch (undici) loaded after the flag cost the cold start about 20 ms, so it comes first.
+  // The recorder gives Node 20 the \`navigator\` global Node 22 and 24 have: without it pg
+  // builds a Response at import (its Cloudflare check), which loads undici early on 20 only.
+  it("loads Node's fetch classes before it changes a V8 flag, so they compile from Node's own code cache", () => {
+    const recorder = `
+      globalThis.navigator ??= { userAgent: "Node.js" };
+      import module from "node:module";
+      import v8 from "node:v8";
+      const set = v8.setFlagsFromString;
+      v8.setFlagsFromString = (flags) => {
+        const loaded = process.moduleLoadList.includes("NativeModule internal/deps/undici/undici");
+        process.stdout.write(JSON.stringify({ flags, undiciLoaded: loaded }) + "\\n");
+        set(flags);
+      };
+      module.syncBuiltinESMExports();`;
+    for (const fn of functions) {
+      const handler = pathToFileURL(join(fn.dir, fn.config.handler)).href;
+      const out = execFileSync(
+        process.execPath,
+        [
+          "--import",
+          `data:text/javascript,${encodeURIComponent(recorder)}`,
+          "--input-type=module",
+          "-e",
+          `await import(${JSON.stringify(handler)}); process.exit(0);`,
+        ],
+        { env: { PATH: process.env.PATH, APP_ENV: "test", SUPABASE_DB_URL_TRANSACTION: tdb!.pooledUrl() }, encoding: "utf8" },
+      );
+      const calls = out
+        .split("\n")
+        .filter((line) => line.startsWith('{"flags"'))
+        .map((line) => JSON.parse(line));
+      expect(calls, fn.name).toEqual([{ flags: "--no-allocation-site-pretenuring", undiciLoaded: true }]);
+    }
+  });
+
   // The first tRPC request loads the route (router, procedures, their zod, tRPC's server); an
   // instance's first procedure pays its compile. With `import { z } from "zod"` (the whole of
   // zod in one object) it was 267 KB; biome refuses that import in the API's sources.
