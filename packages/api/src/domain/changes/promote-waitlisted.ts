@@ -2,7 +2,7 @@ import type { Queryable } from "@s3ssions/db";
 import type { TaskEvent } from "../../tasks/outbox.js";
 import { freeSeats } from "../rules/seats.js";
 import { confirmWaitlisted } from "../stores/bookings.js";
-import { type LockedSession, updateLockedSession } from "../stores/sessions.js";
+import type { LockedSession } from "../stores/sessions.js";
 import { bookingEvent } from "./events.js";
 
 /**
@@ -16,11 +16,7 @@ export async function promoteWaitlisted(
 ): Promise<{ session: LockedSession; events: TaskEvent[] }> {
   const free = freeSeats(session);
   if (free <= 0 || session.waitlistCount === 0) return { session, events: [] };
-  const promoted = await confirmWaitlisted(tx, session.id, free);
-  if (promoted.length === 0) return { session, events: [] };
-  const after = await updateLockedSession(tx, session, {
-    add: { confirmedCount: promoted.length, waitlistCount: -promoted.length },
-  });
+  const { promoted, session: after } = await confirmWaitlisted(tx, session, free);
   const events = promoted.map((booking) =>
     bookingEvent("booking.promoted", booking, after, { previousStatus: "waitlisted" }),
   );

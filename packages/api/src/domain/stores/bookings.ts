@@ -3,6 +3,7 @@ import { join, type Queryable, raw, type Sql, sql } from "@s3ssions/db";
 import { insertTasks, type TaskEvent, taskIdsOf } from "../../tasks/outbox.js";
 import type { Cursor } from "../rules/cursor.js";
 import type { BookingDto } from "../schemas/dto.js";
+import { type CounterMove, countersMoved, type LockedSession, withCountersMoved } from "./sessions.js";
 
 /** A booking as stored: the DTO's fields and its arrival order. */
 export type BookingRow = BookingDto & { seq: number };
@@ -28,20 +29,6 @@ export function toBookingDto(row: BookingDto): BookingDto {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
-}
-
-/**
- * Who holds a booking and in which session, read unlocked: a change locks that session
- * first (sessions before bookings, always) and refuses a stranger before taking any lock.
- */
-export async function findBookingOwner(
-  tx: Queryable,
-  id: string,
-): Promise<{ sessionId: string; userId: string } | null> {
-  const rows = await tx.query<{ sessionId: string; userId: string }>(
-    sql`SELECT session_id::text AS "sessionId", user_id::text AS "userId" FROM bookings WHERE id = ${id}::uuid`,
-  );
-  return rows[0] ?? null;
 }
 
 export interface BookingPageQuery {
@@ -73,14 +60,37 @@ export async function findBooking(tx: Queryable, id: string): Promise<BookingRow
   return rows[0] ?? null;
 }
 
-/** Sets a booking's status; returns the row as it now is. */
-export async function setBookingStatus(tx: Queryable, id: string, status: BookingDto["status"]): Promise<BookingRow> {
+/** What an active booking takes in its session. */
+const TAKEN: Record<ActiveBooking["status"], CounterMove> = {
+  confirmed: { confirmedCount: 1 },
+  waitlisted: { waitlistCount: 1 },
+};
+
+/** What taking an active booking out of its session moves. */
+const FREED: Record<ActiveBooking["status"], CounterMove> = {
+  confirmed: { confirmedCount: -1 },
+  waitlisted: { waitlistCount: -1 },
+};
+
+/**
+ * Cancels an active booking (read under its session's lock) and moves the session's
+ * counter in one statement. Returns the booking and the session as they now are.
+ */
+export async function cancelBooking(
+  tx: Queryable,
+  booking: BookingRow,
+  session: LockedSession,
+): Promise<{ booking: BookingRow; session: LockedSession }> {
+  if (booking.status === "cancelled") throw new Error(`booking ${booking.id} is cancelled already`);
+  const at = new Date();
+  const move = FREED[booking.status];
   const rows = await tx.query<BookingRow>(sql`
-    UPDATE bookings SET status = ${status}::"BookingStatus", updated_at = ${new Date()}
-    WHERE id = ${id}::uuid
+    WITH counted AS (${countersMoved(session.id, move, at)})
+    UPDATE bookings SET status = 'cancelled', updated_at = ${at}
+    WHERE id = ${booking.id}::uuid
     RETURNING ${BOOKING_COLUMNS}`);
-  if (!rows[0]) throw new Error(`booking ${id} not found`);
-  return rows[0];
+  if (!rows[0]) throw new Error(`booking ${booking.id} not found`);
+  return { booking: rows[0], session: withCountersMoved(session, move, at) };
 }
 
 /** Cancels every active booking of a session; returns them in arrival order. */
@@ -92,20 +102,41 @@ export async function cancelActiveBookings(tx: Queryable, sessionId: string): Pr
   return inArrivalOrder(rows);
 }
 
+/** What a promotion moves, once per promoted booking. */
+const PROMOTED: CounterMove = { confirmedCount: 1, waitlistCount: -1 };
+
 /**
- * Confirms up to `count` waitlisted bookings of a session, earliest first, in one
- * statement; returns them in arrival order. Runs under the session's lock.
+ * Confirms up to `count` waitlisted bookings of a locked session, earliest first, and moves
+ * its counters, in one statement. Returns them in arrival order, and the session as it now
+ * is (untouched when none was waiting).
  */
-export async function confirmWaitlisted(tx: Queryable, sessionId: string, count: number): Promise<BookingRow[]> {
+export async function confirmWaitlisted(
+  tx: Queryable,
+  session: LockedSession,
+  count: number,
+): Promise<{ promoted: BookingRow[]; session: LockedSession }> {
+  const at = new Date();
   const rows = await tx.query<BookingRow>(sql`
-    UPDATE bookings SET status = 'confirmed', updated_at = ${new Date()}
-    WHERE id IN (
-      SELECT id FROM bookings
-      WHERE session_id = ${sessionId}::uuid AND status = 'waitlisted'
-      ORDER BY seq LIMIT ${count}
+    WITH promoted AS (
+      UPDATE bookings SET status = 'confirmed', updated_at = ${at}
+      WHERE id IN (
+        SELECT id FROM bookings
+        WHERE session_id = ${session.id}::uuid AND status = 'waitlisted'
+        ORDER BY seq LIMIT ${count}
+      )
+      RETURNING ${BOOKING_COLUMNS}
+    ), counted AS (
+      ${countersMoved(session.id, PROMOTED, at, {
+        by: sql`(SELECT count(*)::int FROM promoted)`,
+        when: sql`EXISTS (SELECT 1 FROM promoted)`,
+      })}
     )
-    RETURNING ${BOOKING_COLUMNS}`);
-  return inArrivalOrder(rows);
+    SELECT * FROM promoted`);
+  const promoted = inArrivalOrder(rows);
+  return {
+    promoted,
+    session: promoted.length === 0 ? session : withCountersMoved(session, PROMOTED, at, promoted.length),
+  };
 }
 
 /** A booking about to be written: its id and times are set here, before the insert. */
@@ -125,19 +156,12 @@ export async function insertBooking(
   booking: ActiveBooking,
   events: readonly TaskEvent[],
 ): Promise<string[]> {
-  const confirmed = booking.status === "confirmed" ? 1 : 0;
   const rows = await tx.query<{ taskId: string }>(sql`
     WITH inserted AS (
       INSERT INTO bookings (id, session_id, user_id, status, created_at, updated_at)
       VALUES (${booking.id}::uuid, ${booking.sessionId}::uuid, ${booking.userId}::uuid,
               ${booking.status}::"BookingStatus", ${booking.createdAt}, ${booking.updatedAt})
-    ), counted AS (
-      UPDATE sessions
-      SET confirmed_count = confirmed_count + ${confirmed}::int,
-          waitlist_count = waitlist_count + ${1 - confirmed}::int,
-          updated_at = ${booking.createdAt}
-      WHERE id = ${booking.sessionId}::uuid
-    )
+    ), counted AS (${countersMoved(booking.sessionId, TAKEN[booking.status], booking.createdAt)})
     ${insertTasks(events)}`);
   return taskIdsOf(rows);
 }

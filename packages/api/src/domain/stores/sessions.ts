@@ -62,6 +62,64 @@ export async function updateLockedSession(
 }
 
 /**
+ * The session a booking is in, locked, and who holds the booking, in one round trip: a
+ * cancel's first statement. Only the booking's session and user are read with the lock:
+ * they never change, where its status can change while this waits for the lock (the
+ * booking's other fields are read after it, see findBooking).
+ */
+export async function lockSessionOfBooking(
+  tx: Queryable,
+  bookingId: string,
+): Promise<{ session: LockedSession; ownerId: string } | null> {
+  const rows = await tx.query<SessionRow & { bookingUserId: string }>(sql`
+    SELECT ${sessionColumns("s")}, b.user_id::text AS "bookingUserId"
+    FROM bookings b
+    JOIN sessions s ON s.id = b.session_id
+    WHERE b.id = ${bookingId}::uuid
+    FOR UPDATE OF s`);
+  const row = rows[0];
+  if (!row) return null;
+  const { bookingUserId, ...session } = row;
+  return { session, ownerId: bookingUserId };
+}
+
+/**
+ * A locked session's counters moved by a booking write's own statement (a CTE beside
+ * it; see `countersMoved`): the hot paths hold the lock for one round trip instead of two.
+ */
+export type CounterMove = Partial<Record<Counter, number>>;
+
+/**
+ * The `UPDATE` that moves a locked session's counters, for a booking write's CTE. `by`
+ * scales the move by a count the statement knows (a promotion's rows); `when`, a condition
+ * that must hold for the session to be touched at all.
+ */
+export function countersMoved(
+  sessionId: string,
+  move: CounterMove,
+  at: Date,
+  options: { by?: Sql; when?: Sql } = {},
+): Sql {
+  const by = options.by ?? sql`1`;
+  return sql`
+    UPDATE sessions
+    SET confirmed_count = confirmed_count + ${move.confirmedCount ?? 0}::int * ${by},
+        waitlist_count = waitlist_count + ${move.waitlistCount ?? 0}::int * ${by},
+        updated_at = ${at}
+    WHERE id = ${sessionId}::uuid${options.when ? sql` AND ${options.when}` : raw("")}`;
+}
+
+/** The locked session as `countersMoved` left it (`times` moves, at `at`). */
+export function withCountersMoved(session: LockedSession, move: CounterMove, at: Date, times = 1): LockedSession {
+  return {
+    ...session,
+    confirmedCount: session.confirmedCount + (move.confirmedCount ?? 0) * times,
+    waitlistCount: session.waitlistCount + (move.waitlistCount ?? 0) * times,
+    updatedAt: at,
+  };
+}
+
+/**
  * `lockSession` and the user's active booking in that session, in one round trip: the
  * hot path of a booking holds the lock for as few round trips as possible.
  */
