@@ -94,9 +94,8 @@ describe("bookings.cancel: time rules", () => {
 });
 
 describe("bookings.cancel: statements", () => {
-  // Under bench:load (one connection per instance) every statement of a change waits behind
-  // the instance's queue: the cancel's p50 was 1.4× the other procedures' with 8 statements
-  // in its transaction, where a booking has 2.
+  // A change's statements hold the session's lock and the instance's one connection: a
+  // cancel that promotes spent 8 in its transaction (a booking spends 2).
   it("a cancel that hands its seat to the waitlist: the rate limit's count, then 5 statements in one transaction", async () => {
     const host = await p.as();
     const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
