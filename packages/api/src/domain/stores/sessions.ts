@@ -4,7 +4,7 @@ import type { SessionRow } from "../schemas/dto.js";
 import type { ActiveBooking } from "./bookings.js";
 import { sessionColumnName, sessionColumns } from "./session-row.js";
 
-/** A session row read under its lock: changed only through `updateLockedSession`. */
+/** A session row read under its lock: changed only through `updateLockedSession`, or a booking write's `countersMoved`. */
 export type LockedSession = Readonly<SessionRow>;
 
 /**
