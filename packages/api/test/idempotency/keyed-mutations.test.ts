@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { createDatabase, type Database, sql as statement } from "@s3ssions/db";
+import { createDatabase, type Database } from "@s3ssions/db";
 import { sql } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCallerFactory, createContext } from "../../src/index.js";
-import { errorCodeOf, failure, type Procedures, sessionInput, startProcedures } from "../routers/procedures.js";
+import { errorCodeOf, failure, type Procedures, sessionInput, startProcedures, until } from "../routers/procedures.js";
 
 // Mutations under an Idempotency-Key, called in-process on the real database through
 // PgBouncer: a retry replays the first outcome, a different request under the key is 422,
@@ -43,38 +43,6 @@ async function sessionsOf(hostId: string): Promise<number> {
     hostId,
   ]);
   return rows[0]!.n;
-}
-
-/** Holds the session's row lock from another connection until released: a change on it waits inside its transaction. */
-async function holdSessionLock(sessionId: string): Promise<() => Promise<void>> {
-  const lockDb = createDatabase({ url: p.tdb.directUrl });
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked = () => {};
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const done = lockDb.transaction(async (tx) => {
-    await tx.query(statement`SELECT 1 FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`);
-    locked();
-    await released;
-  });
-  await isLocked;
-  return async () => {
-    release();
-    await done;
-    await lockDb.close();
-  };
-}
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("condition not reached in 5 s");
 }
 
 describe("replay", () => {
@@ -180,7 +148,7 @@ describe("in flight", () => {
     const host = await p.as();
     const s = await host.api.sessions.create(sessionInput({ capacity: 5 }));
     const guest = await p.as();
-    const release = await holdSessionLock(s.id);
+    const release = await p.holdSessionLock(s.id);
     const first = keyed(guest, "slow").bookings.create({ sessionId: s.id });
     await until(async () => (await keyRow(guest.userId, "slow"))?.status === "running");
     const concurrent = await failure(keyed(guest, "slow", otherInstance).bookings.create({ sessionId: s.id }));
@@ -213,7 +181,7 @@ describe("in flight", () => {
   it("a run whose claim was taken over meanwhile commits nothing (its transaction rolls back)", async () => {
     const host = await p.as();
     const s = await host.api.sessions.create(sessionInput());
-    const release = await holdSessionLock(s.id);
+    const release = await p.holdSessionLock(s.id);
     const slow = keyed(host, "taken").sessions.update({ id: s.id, title: "Mine" });
     await until(async () => (await keyRow(host.userId, "taken"))?.status === "running");
     // What a retry's takeover of an abandoned claim does: another claim id on the key.
@@ -290,7 +258,7 @@ describe("what is kept", () => {
       url: p.tdb.pooledUrl({ pgbouncer: true, connection_limit: 1, socket_timeout: 1 }),
     });
     try {
-      const release = await holdSessionLock(s.id);
+      const release = await p.holdSessionLock(s.id);
       const timedOut = await failure(keyed(host, "outage", shortDb).sessions.update({ id: s.id, title: "Retried" }));
       await release();
       expect(timedOut.data.httpStatus).toBeGreaterThanOrEqual(500);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createDatabase, type Database } from "@s3ssions/db";
+import { createDatabase, type Database, sql as statement } from "@s3ssions/db";
 import { createTestDatabase, ensurePgBouncer, signHs256, type TestDatabase } from "@s3ssions/testing";
 import { getErrorShape, TRPCError } from "@trpc/server";
 import {
@@ -43,6 +43,11 @@ export interface Procedures {
    * user's token works on both). Closed with this one.
    */
   instance(): Instance;
+  /**
+   * Holds a session's row lock from another connection until the returned release: a change
+   * on that session waits inside its transaction meanwhile.
+   */
+  holdSessionLock(sessionId: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -100,6 +105,28 @@ export async function startProcedures(label: string, env: Record<string, string>
       const on = callerOn(otherRuntime);
       return { runtime: otherRuntime, as: (user) => on({ authorization: `Bearer ${user.token}` }), anonymous: on({}) };
     },
+    async holdSessionLock(sessionId) {
+      const lockDb = createDatabase({ url: tdb.directUrl });
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const done = lockDb.transaction(async (tx) => {
+        await tx.query(statement`SELECT 1 FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`);
+        locked();
+        await released;
+      });
+      await Promise.race([isLocked, done]);
+      return async () => {
+        release();
+        await done;
+        await lockDb.close();
+      };
+    },
     async close() {
       await Promise.all(background);
       runtime.live.close();
@@ -108,6 +135,15 @@ export async function startProcedures(label: string, env: Record<string, string>
       await tdb.drop();
     },
   };
+}
+
+/** Waits (up to 5 s) until `check` holds. */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("condition not reached in 5 s");
 }
 
 /** The error a call failed with, shaped by our error formatter exactly as the wire carries it. */

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { createDatabase, newQueryTiming, sql as statement, timedDatabase } from "@s3ssions/db";
+import { newQueryTiming, timedDatabase } from "@s3ssions/db";
 import { sql } from "@s3ssions/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter, createCallerFactory, createContext } from "../../../src/index.js";
-import { errorCodeOf, failure, type Procedures, sessionInput, startProcedures } from "../procedures.js";
+import { errorCodeOf, failure, type Procedures, sessionInput, startProcedures, until } from "../procedures.js";
 
 let p: Procedures;
 beforeAll(async () => {
@@ -133,47 +133,24 @@ describe("bookings.cancel: concurrency", () => {
     expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
 
     // Both cancels queue on the session's lock, held here, then run one after the other.
-    const holder = createDatabase({ url: p.tdb.pooledUrl() });
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked = () => {};
-    const lockHeld = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holding = holder.transaction(async (tx) => {
-      await tx.query(statement`SELECT 1 FROM sessions WHERE id = ${s.id}::uuid FOR UPDATE`);
-      locked();
-      await released;
-    });
+    const release = await p.holdSessionLock(s.id);
+    const cancels = [
+      seated.api.bookings.cancel({ id: booking.id }),
+      other.as(seated).bookings.cancel({ id: booking.id }),
+    ];
     try {
-      await lockHeld;
-      const cancels = [
-        seated.api.bookings.cancel({ id: booking.id }),
-        other.as(seated).bookings.cancel({ id: booking.id }),
-      ];
-      const waitingOnLocks = async () =>
-        (
-          await sql<{ n: number }>(
-            p.tdb.directUrl,
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
-            [p.tdb.name],
-          )
-        )[0]!.n;
-      for (let tries = 0; (await waitingOnLocks()) < 2; tries++) {
-        if (tries > 500) throw new Error("the two cancels never waited on the session's lock");
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      release();
-      await holding;
-      const answers = await Promise.all(cancels);
-      expect(answers.map((a) => a.status)).toEqual(["cancelled", "cancelled"]);
+      await until(async () => {
+        const [waiting] = await sql<{ n: number }>(
+          p.tdb.directUrl,
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+          [p.tdb.name],
+        );
+        return waiting!.n >= 2;
+      });
     } finally {
-      release();
-      await holding.catch(() => {});
-      await holder.close();
+      await release();
     }
+    expect((await Promise.all(cancels)).map((answer) => answer.status)).toEqual(["cancelled", "cancelled"]);
 
     expect(await p.anonymous.sessions.byId({ id: s.id })).toMatchObject({ confirmedCount: 1, waitlistCount: 0 });
     expect((await waiting.api.bookings.mine()).items[0]?.status).toBe("confirmed");
