@@ -1,8 +1,10 @@
 import { setFlagsFromString } from "node:v8";
 
 // Imported first by each entry (the function, `pnpm start`, `pnpm dev`), so that it runs
-// before any of the API's code. Vercel's NODE_OPTIONS refuses V8 flags like this one, so it
-// is set here, not on a command line.
+// before the entry builds the API and before its first request. (In the built function the
+// chunks the entry imports are evaluated first, as ES modules are: their module-level work
+// is done before any load, which is where pretenuring decides.) Vercel's NODE_OPTIONS
+// refuses V8 flags like this one, so it is set here, not on a command line.
 //
 // V8 tenures an allocation site whose objects survived its young-generation collections
 // and from then on allocates that site's objects directly in the old space. Under load a

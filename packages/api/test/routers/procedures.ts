@@ -120,7 +120,12 @@ export async function startProcedures(label: string, env: Record<string, string>
         locked();
         await released;
       });
-      await Promise.race([isLocked, done]);
+      try {
+        await Promise.race([isLocked, done]);
+      } catch (error) {
+        await lockDb.close();
+        throw error;
+      }
       return async () => {
         release();
         await done;
@@ -137,13 +142,13 @@ export async function startProcedures(label: string, env: Record<string, string>
   };
 }
 
-/** Waits (up to 5 s) until `check` holds. */
+/** Waits until `check` holds, checking every 10 ms for up to 5 s. */
 export async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
+  const deadline = performance.now() + 5_000;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error("condition not reached in 5 s");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error("condition not reached in 5 s");
 }
 
 /** The error a call failed with, shaped by our error formatter exactly as the wire carries it. */

@@ -132,7 +132,8 @@ describe("bookings.cancel: concurrency", () => {
     const booking = await seated.api.bookings.create({ sessionId: s.id });
     expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
 
-    // Both cancels queue on the session's lock, held here, then run one after the other.
+    // Both cancels queue on the session's lock (their lock statements wait on it), held here,
+    // then run one after the other.
     const release = await p.holdSessionLock(s.id);
     const cancels = [
       seated.api.bookings.cancel({ id: booking.id }),
@@ -142,7 +143,8 @@ describe("bookings.cancel: concurrency", () => {
       await until(async () => {
         const [waiting] = await sql<{ n: number }>(
           p.tdb.directUrl,
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = $1 AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF s%'`,
           [p.tdb.name],
         );
         return waiting!.n >= 2;
