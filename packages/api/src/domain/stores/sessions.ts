@@ -28,13 +28,15 @@ export async function selectSession(db: Queryable, id: string): Promise<SessionR
 
 type Counter = "confirmedCount" | "waitlistCount";
 
-/** What a change writes to a locked session: fields set to a value (undefined: left as is), counters moved. */
+/**
+ * What a change writes to a locked session: fields set to a value (undefined: left as is).
+ * Counters move with the booking write that moves them, in its own statement (`countersMoved`).
+ */
 export interface SessionChange {
   set?: Partial<Omit<SessionRow, "id" | "hostId" | "createdAt" | "updatedAt">>;
-  add?: Partial<Record<Counter, number>>;
 }
 
-/** The one way a locked session changes: the write, and the row as it now is (`updatedAt` is now). */
+/** The one way a locked session's fields are set: the write, and the row as it now is (`updatedAt` is now). */
 export async function updateLockedSession(
   tx: Queryable,
   session: LockedSession,
@@ -45,10 +47,6 @@ export async function updateLockedSession(
     if (value === undefined) continue;
     const column = raw(sessionColumnName(field));
     assignments.push(field === "status" ? sql`${column} = ${value}::"SessionStatus"` : sql`${column} = ${value}`);
-  }
-  for (const [field, delta] of Object.entries(change.add ?? {})) {
-    const column = raw(sessionColumnName(field));
-    assignments.push(sql`${column} = ${column} + ${delta}::int`);
   }
   assignments.push(sql`updated_at = ${new Date()}`);
   const rows = await tx.query<SessionRow>(sql`
