@@ -11,6 +11,16 @@ beforeAll(async () => {
 });
 afterAll(() => p?.close());
 
+/** A session of one seat: one user's booking confirmed, another's waitlisted. */
+async function oneSeatTakenOneWaiting() {
+  const host = await p.as();
+  const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
+  const [seated, waiting] = [await p.as(), await p.as()];
+  const booking = await seated.api.bookings.create({ sessionId: s.id });
+  expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
+  return { s, seated, waiting, booking };
+}
+
 describe("bookings.cancel: happy", () => {
   it("promotes the earliest waitlisted booking, in arrival order", async () => {
     const host = await p.as();
@@ -75,11 +85,7 @@ describe("bookings.cancel: security", () => {
 
 describe("bookings.cancel: time rules", () => {
   it("after the session started: PRECONDITION_FAILED, nothing promoted, no task (no webhook)", async () => {
-    const host = await p.as();
-    const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
-    const [seated, waiting] = [await p.as(), await p.as()];
-    const booking = await seated.api.bookings.create({ sessionId: s.id });
-    expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
+    const { s, seated, waiting, booking } = await oneSeatTakenOneWaiting();
     // The session starts (time passes): moved into the past behind the API's back.
     await sql(p.tdb.directUrl, "UPDATE sessions SET starts_at = now() - interval '5 minutes' WHERE id = $1", [s.id]);
     const tasksBefore = await sql<{ n: number }>(p.tdb.directUrl, "SELECT count(*)::int AS n FROM tasks");
@@ -97,11 +103,7 @@ describe("bookings.cancel: statements", () => {
   // A change's statements hold the session's lock and the instance's one connection: a
   // cancel that promotes spent 8 in its transaction (a booking spends 2).
   it("a cancel that hands its seat to the waitlist: the rate limit's count, then 5 statements in one transaction", async () => {
-    const host = await p.as();
-    const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
-    const [seated, waiting] = [await p.as(), await p.as()];
-    const booking = await seated.api.bookings.create({ sessionId: s.id });
-    expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
+    const { s, seated, waiting, booking } = await oneSeatTakenOneWaiting();
 
     const timing = newQueryTiming();
     const caller = createCallerFactory(appRouter)(
@@ -125,12 +127,8 @@ describe("bookings.cancel: concurrency", () => {
   // (one snapshot), a cancel that waited behind another cancel of the same booking would
   // see it still confirmed and free its seat a second time.
   it("the same booking cancelled on two instances at once frees its seat once: one promotion, one cancel reported", async () => {
-    const host = await p.as();
     const other = p.instance();
-    const s = await host.api.sessions.create(sessionInput({ capacity: 1 }));
-    const [seated, waiting] = [await p.as(), await p.as()];
-    const booking = await seated.api.bookings.create({ sessionId: s.id });
-    expect((await waiting.api.bookings.create({ sessionId: s.id })).status).toBe("waitlisted");
+    const { s, seated, waiting, booking } = await oneSeatTakenOneWaiting();
 
     // Both cancels queue on the session's lock (their lock statements wait on it), held here,
     // then run one after the other.
